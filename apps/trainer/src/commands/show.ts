@@ -1,0 +1,75 @@
+// `thaw show RUN`: parameters, facts of the execution, per-epoch metrics and checkpoints.
+import type { Command } from "commander";
+import type { RunDetail, RunInfo } from "@thaw/tracking";
+import { fmtBytes, fmtDuration, fmtNumber, table } from "../format.ts";
+import { parseRunId, requireRun } from "../refs.ts";
+import { runParamPairs } from "../run-params.ts";
+import { withStore } from "../store.ts";
+
+export function registerShow(program: Command): void {
+  program
+    .command("show")
+    .description("show a run: parameters, per-epoch metrics, checkpoints, evaluation")
+    .argument("<run>", "run id")
+    .action(async (runText: string) => {
+      const runId = parseRunId(runText);
+      await withStore(async (store) => console.log(renderRun(await requireRun(store, runId))));
+    });
+}
+
+export function renderRun(run: RunDetail): string {
+  const out: string[] = [];
+  const duration = run.startedAt ? (run.endedAt ?? new Date()).getTime() - run.startedAt.getTime() : null;
+  out.push(`Run ${run.id}${run.name ? ` (${run.name})` : ""}  ${run.status}  experiment "${run.experiment.name}"  duration ${fmtDuration(duration)}`);
+  if (run.error) out.push(`error: ${run.error}`);
+  out.push("", table(["param", "value"], runParamPairs(run)));
+  const facts: Array<[string, string]> = [
+    ["dataset", run.dataset ? `${run.dataset.name} (${run.dataset.path})` : "-"],
+    ["dataset fingerprint", run.datasetFingerprint ?? "-"],
+    ["base run", run.baseRun ? `${run.baseRun.id} ${run.baseRun.name ?? ""} ${run.baseRun.status}`.replace(/\s+/g, " ") : "-"],
+    ["base weights hash", run.baseWeightsHash ?? "-"],
+    ["backend", run.backend ?? "-"],
+    ["engine", run.engine ?? "-"],
+    ["thaw version", run.thawVersion ?? "-"],
+    ["worker", run.workerId ?? "-"],
+    ["sweep", run.sweepId ?? "-"],
+  ];
+  out.push("", table(["fact", "value"], facts));
+  const skipped = Array.isArray(run.skipReport) ? (run.skipReport as RunInfo["skipReport"]) ?? [] : [];
+  if (skipped.length > 0) out.push("", `skipped files (${skipped.length}):`, ...skipped.map((s) => `  ${s.path}: ${s.reason}`));
+  if (run.metrics.length > 0) {
+    const rows = [...run.metrics]
+      .sort((a, b) => a.epoch - b.epoch)
+      .map((m) => [
+        String(m.epoch + 1),
+        fmtNumber(m.loss),
+        fmtNumber(m.accuracy),
+        fmtNumber(m.valLoss),
+        fmtNumber(m.valAccuracy),
+        `${(m.durationMs / 1000).toFixed(1)}s`,
+        m.epoch === run.bestEpoch ? "*" : "",
+      ]);
+    out.push("", table(["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "time", "best"], rows));
+  }
+  if (run.checkpoints.length > 0) {
+    const rows = run.checkpoints.map((c) => [String(c.id), String(c.epoch + 1), fmtBytes(c.sizeBytes), c.sha256.slice(0, 12), c.path]);
+    out.push("", table(["ckpt", "epoch", "size", "sha256", "path"], rows));
+  }
+  const evaluation = run.evaluation as RunInfo["evaluation"] | null;
+  if (evaluation) out.push("", renderEvaluation(evaluation));
+  if (run.errorStack) out.push("", run.errorStack);
+  return out.join("\n");
+}
+
+function renderEvaluation(evaluation: NonNullable<RunInfo["evaluation"]>): string {
+  const names = evaluation.classNames;
+  const rows = names.map((name, i) => [
+    name,
+    ...evaluation.confusionMatrix[i].map(String),
+    fmtNumber(evaluation.perClassAccuracy[i]),
+  ]);
+  return [
+    "confusion matrix of the best checkpoint on the validation data (rows: true, columns: predicted)",
+    table(["class", ...names, "accuracy"], rows),
+  ].join("\n");
+}

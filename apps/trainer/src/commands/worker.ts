@@ -1,0 +1,32 @@
+// `thaw worker` and the hidden child command it forks for each run.
+import os from "node:os";
+import type { Command } from "commander";
+import { heartbeatTimings } from "../config.ts";
+import { UsageError } from "../errors.ts";
+import { CHILD_COMMAND, runChild } from "../worker/child.ts";
+import { runWorker } from "../worker/pool.ts";
+
+export function registerWorker(program: Command): void {
+  program
+    .command("worker")
+    .description("execute queued runs until stopped (SIGINT/SIGTERM stop runs at the next batch)")
+    .option("--once", "exit when the queue is empty")
+    .option("--concurrency <n>", "runs at a time, each in its own process (default: one per CPU core)")
+    .option("--poll <ms>", "how often to look for queued runs", "1000")
+    .action(async (opts: { once?: boolean; concurrency?: string; poll: string }) => {
+      const concurrency = opts.concurrency === undefined ? os.availableParallelism() : Number(opts.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1) {
+        throw new UsageError(`--concurrency must be a whole number of at least 1 such as 2; got "${opts.concurrency}".`);
+      }
+      await runWorker({
+        once: Boolean(opts.once),
+        concurrency,
+        pollMs: Math.max(50, Number(opts.poll) || 1000),
+        heartbeatTimeoutMs: heartbeatTimings().timeoutMs,
+        log: (line) => console.log(`[worker] ${line}`),
+      });
+    });
+  program.command(CHILD_COMMAND, { hidden: true }).action(async () => {
+    process.exitCode = await runChild();
+  });
+}

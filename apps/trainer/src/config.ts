@@ -1,0 +1,44 @@
+// Where Thaw keeps its files, read once from the environment.
+import path from "node:path";
+import { z } from "zod";
+
+const envSchema = z.object({
+  THAW_HOME: z.string().min(1).optional(),
+  THAW_DB: z.string().min(1).optional(),
+  THAW_HEARTBEAT_MS: z.coerce.number().int().positive().optional(),
+  THAW_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+});
+
+export interface ThawPaths {
+  home: string;
+  /** Undefined lets @thaw/tracking choose (it reads THAW_DB itself). */
+  db: string | undefined;
+  checkpoints: string;
+  cache: string;
+  demo: string;
+}
+
+export function thawPaths(env: NodeJS.ProcessEnv = process.env): ThawPaths {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const field = parsed.error.issues[0]?.path.join(".") ?? "environment";
+    throw new Error(`The environment variable ${field} is not valid; unset it or give it a proper value.`);
+  }
+  const home = path.resolve(parsed.data.THAW_HOME ?? ".thaw");
+  return {
+    home,
+    db: parsed.data.THAW_DB ? path.resolve(parsed.data.THAW_DB) : path.join(home, "thaw.db"),
+    checkpoints: path.join(home, "checkpoints"),
+    cache: path.join(home, "cache"),
+    demo: path.join(home, "demo"),
+  };
+}
+
+/** How often a worker refreshes its heartbeat, and after how long a silent run counts as lost. */
+export function heartbeatTimings(env: NodeJS.ProcessEnv = process.env): { intervalMs: number; timeoutMs: number } {
+  const parsed = envSchema.parse(env);
+  return {
+    intervalMs: parsed.THAW_HEARTBEAT_MS ?? 3_000,
+    timeoutMs: parsed.THAW_HEARTBEAT_TIMEOUT_MS ?? 60_000,
+  };
+}

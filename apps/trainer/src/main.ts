@@ -1,0 +1,40 @@
+// The `thaw` command line: one file per command under commands/; errors are caught here and
+// shown as their one sentence (the stack only with THAW_DEBUG=1).
+import { Command, CommanderError } from "commander";
+import { registerCompare } from "./commands/compare.ts";
+import { registerPromote } from "./commands/promote.ts";
+import { registerRuns } from "./commands/runs.ts";
+import { registerShow } from "./commands/show.ts";
+import { registerStop } from "./commands/stop.ts";
+import { registerSweep } from "./commands/sweep.ts";
+import { registerTrain } from "./commands/train.ts";
+import { registerWorker } from "./commands/worker.ts";
+import { RunEndedError, UsageError } from "./errors.ts";
+
+const program = new Command("thaw")
+  .description("VGG16 transfer learning with experiment tracking")
+  .showHelpAfterError(false)
+  .exitOverride();
+
+const commands = [registerTrain, registerSweep, registerWorker, registerRuns, registerShow, registerCompare, registerStop, registerPromote];
+for (const register of commands) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error);
+}
+// TF.js and the store may leave timers behind; the command is done, so leave now.
+process.exit(process.exitCode ?? 0);
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode;
+  if (error instanceof RunEndedError) {
+    console.error(error.message);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`thaw: ${message}`);
+  if (process.env.THAW_DEBUG === "1" && error instanceof Error && error.stack) console.error(error.stack);
+  return error instanceof UsageError ? 2 : 1;
+}

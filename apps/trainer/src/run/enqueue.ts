@@ -1,0 +1,75 @@
+// Turns validated options and a preflight plan into store rows: the experiment, the dataset
+// and the queued run(s). Shared by `thaw train`, `thaw sweep` and `thaw demo`.
+import { createHash } from "node:crypto";
+import path from "node:path";
+import type { EnqueueRunInput, Run, TrackingStore } from "@thaw/tracking";
+import { isNotFound } from "../refs.ts";
+import type { Plan } from "./preflight.ts";
+
+export interface RunSettings {
+  experiment: string;
+  optimizer: "sgd" | "adam";
+  momentum: number;
+  epochs: number;
+  batch: number;
+  patience: number;
+  imageSize: number;
+  augment: boolean;
+  seed: number;
+  validationSplit: number;
+  dropout: number;
+  name?: string;
+}
+
+/** Registers the data folder under its folder name (made unique when another path has it). */
+async function registerDataset(store: TrackingStore, plan: Plan) {
+  const dir = plan.dataset.path;
+  let name = path.basename(dir);
+  try {
+    const existing = await store.getDataset(name);
+    if (existing.path !== dir) name = `${name}-${createHash("sha256").update(dir).digest("hex").slice(0, 6)}`;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  return store.registerDataset({
+    name,
+    path: dir,
+    classNames: plan.dataset.classNames,
+    imageCount: plan.dataset.imageCount,
+  });
+}
+
+async function baseInput(store: TrackingStore, settings: RunSettings, plan: Plan): Promise<Omit<EnqueueRunInput, "frozenLayers" | "learningRate">> {
+  const experiment = await store.ensureExperiment(settings.experiment);
+  const dataset = await registerDataset(store, plan);
+  return {
+    experimentId: experiment.id,
+    datasetId: dataset.id,
+    baseRunId: plan.baseRunId,
+    name: settings.name ?? null,
+    optimizer: settings.optimizer,
+    momentum: settings.momentum,
+    batchSize: settings.batch,
+    epochs: settings.epochs,
+    patience: settings.patience,
+    imageSize: settings.imageSize,
+    base: plan.baseString,
+    augment: settings.augment,
+    seed: settings.seed,
+    extra: { head: plan.head, widthMultiplier: plan.width, validationSplit: settings.validationSplit, dropout: settings.dropout },
+  };
+}
+
+export async function enqueueOne(store: TrackingStore, settings: RunSettings, plan: Plan, frozen: number, lr: number): Promise<Run> {
+  return store.enqueueRun({ ...(await baseInput(store, settings, plan)), frozenLayers: frozen, learningRate: lr });
+}
+
+export async function enqueueGrid(
+  store: TrackingStore,
+  settings: RunSettings,
+  plan: Plan,
+  frozen: number[],
+  lrs: number[],
+): Promise<{ sweepId: string; runs: Run[] }> {
+  return store.enqueueSweep({ ...(await baseInput(store, settings, plan)), frozenLayers: frozen, learningRates: lrs });
+}

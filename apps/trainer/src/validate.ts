@@ -1,0 +1,87 @@
+// zod schemas for the CLI's options. Every failure becomes one sentence naming the option,
+// what is wrong and what to type instead; nothing is written before these checks pass.
+import { z } from "zod";
+import { UsageError } from "./errors.ts";
+
+type Check = (value: number) => boolean;
+
+/** A numeric option given as text, with its own sentence when it does not parse or fit. */
+function numeric(flag: string, rule: string, check: Check, integer = false) {
+  return z.string().transform((raw, ctx) => {
+    const value = Number(raw);
+    const ok = raw.trim() !== "" && Number.isFinite(value) && (!integer || Number.isInteger(value)) && check(value);
+    if (!ok) {
+      ctx.addIssue({ code: "custom", message: `${flag} must be ${rule}; got "${raw}".` });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+/** A comma-separated list of numeric values (sweeps). */
+function numericList(flag: string, rule: string, check: Check, integer = false) {
+  return z.string().transform((raw, ctx) => {
+    const parts = raw.split(",").map((p) => p.trim());
+    const values = parts.map(Number);
+    const bad = parts.find((p, i) => p === "" || !Number.isFinite(values[i]) || (integer && !Number.isInteger(values[i])) || !check(values[i]));
+    if (bad !== undefined || parts.length === 0) {
+      ctx.addIssue({ code: "custom", message: `${flag} must be a comma-separated list of ${rule}; "${bad ?? raw}" is not.` });
+      return z.NEVER;
+    }
+    return [...new Set(values)];
+  });
+}
+
+function choice<T extends string>(flag: string, values: readonly [T, ...T[]]) {
+  return z.string().transform((raw, ctx) => {
+    if (!(values as readonly string[]).includes(raw)) {
+      ctx.addIssue({ code: "custom", message: `${flag} must be one of ${values.join(", ")}; got "${raw}".` });
+      return z.NEVER;
+    }
+    return raw as T;
+  });
+}
+
+const positive: Check = (v) => v > 0;
+
+/** Options shared by `thaw train` and `thaw sweep` (commander hands them over as strings). */
+const common = {
+  data: z.string({ error: "--data is required; point it at a folder with one sub-folder per class." }).min(1),
+  experiment: z.string({ error: "--experiment is required; name the experiment the run belongs to." }).trim().min(1),
+  base: z.string().min(1).default("vgg16-imagenet"),
+  optimizer: choice("--optimizer", ["sgd", "adam"]).default("sgd"),
+  momentum: numeric("--momentum", "a number from 0 up to (not including) 1 such as 0.9", (v) => v >= 0 && v < 1).default(0.9),
+  epochs: numeric("--epochs", "a whole number of at least 1 such as 100", (v) => v >= 1, true).default(100),
+  batch: numeric("--batch", "a whole number of at least 1 such as 32", (v) => v >= 1, true).default(32),
+  patience: numeric("--patience", "a whole number of epochs, 0 or more, such as 40", (v) => v >= 0, true).default(40),
+  imageSize: numeric("--image-size", "a whole number of pixels of at least 32 (VGG16 pools five times) such as 224", (v) => v >= 32, true).default(224),
+  head: choice("--head", ["fc2", "pooled"]).default("fc2"),
+  width: numeric("--width", "a number above 0 and at most 1 such as 1 or 0.125", (v) => v > 0 && v <= 1).default(1),
+  augment: z.boolean().default(false),
+  seed: numeric("--seed", "a whole number such as 42", () => true, true).default(42),
+  validationSplit: numeric("--validation-split", "a fraction between 0 and 1 such as 0.2", (v) => v > 0 && v < 1).default(0.2),
+  dropout: numeric("--dropout", "a fraction from 0 up to (not including) 1 such as 0.5", (v) => v >= 0 && v < 1).default(0),
+  name: z.string().optional(),
+};
+
+export const trainSchema = z.object({
+  ...common,
+  frozen: numeric("--frozen", "a whole number of layers, 0 or more, such as 19", (v) => v >= 0, true).default(19),
+  lr: numeric("--lr", "a positive number such as 1e-4", positive).default(1e-4),
+});
+
+export const sweepSchema = z.object({
+  ...common,
+  frozen: numericList("--frozen", "whole numbers of layers such as 11,15,19", (v) => v >= 0, true).default([19]),
+  lr: numericList("--lr", "positive numbers such as 1e-3,1e-4", positive).default([1e-4]),
+});
+
+export type TrainOptions = z.output<typeof trainSchema>;
+export type SweepOptions = z.output<typeof sweepSchema>;
+
+/** Parses options or throws a UsageError carrying the first problem's sentence. */
+export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new UsageError(result.error.issues[0]?.message ?? "The options are not valid; see `thaw --help`.");
+}
