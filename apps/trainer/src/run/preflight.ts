@@ -11,6 +11,7 @@ export interface PreflightInput {
   head: "fc2" | "pooled";
   width: number;
   imageSize: number;
+  dropout: number;
   frozen: number[];
 }
 
@@ -24,9 +25,9 @@ export interface Plan {
 }
 
 /** Layers of the model being trained: VGG16 with the new predictions layer (23), or the
- *  convolutional base plus global pooling and the new classifier (21). */
-export function modelLayerCount(head: "fc2" | "pooled"): number {
-  return head === "fc2" ? 23 : 21;
+ *  convolutional base plus global pooling and the new classifier (21); a dropout adds one. */
+export function modelLayerCount(head: "fc2" | "pooled", dropout: number): number {
+  return (head === "fc2" ? 23 : 21) + (dropout > 0 ? 1 : 0);
 }
 
 export async function preflight(store: TrackingStore, input: PreflightInput): Promise<Plan> {
@@ -49,7 +50,7 @@ export async function preflight(store: TrackingStore, input: PreflightInput): Pr
       `--image-size ${input.imageSize} does not fit the fc2 head: the seed's fc1 layer needs 224x224 inputs; use --image-size 224, or --head pooled for other sizes.`,
     );
   }
-  const layers = modelLayerCount(head);
+  const layers = modelLayerCount(head, input.dropout);
   const tooMany = input.frozen.find((n) => n >= layers);
   if (tooMany !== undefined) {
     throw new UsageError(

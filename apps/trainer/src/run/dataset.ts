@@ -1,0 +1,31 @@
+// The data folder as the trainer sees it before training: classes and image counts, with the
+// checks that refuse a folder no run could learn from.
+import path from "node:path";
+import { scanDirectory } from "@thaw/data";
+import { UsageError } from "../errors.ts";
+
+export interface DatasetScan {
+  path: string;
+  classNames: string[];
+  /** Images per class (all subsets). */
+  counts: number[];
+  imageCount: number;
+}
+
+export async function scanDataset(dir: string): Promise<DatasetScan> {
+  const scan = await scanDirectory(dir);
+  const counts = scan.classNames.map((_, i) => scan.counts.training[i] + scan.counts.validation[i] + scan.counts.test[i]);
+  const root = scan.root;
+  if (scan.classNames.length < 2) {
+    throw new UsageError(
+      `The data folder ${root} has ${scan.classNames.length} class folder${scan.classNames.length === 1 ? ` (${scan.classNames[0]})` : "s"}, and a classifier needs at least two; add one sub-folder of images per class.`,
+    );
+  }
+  const empty = scan.classNames.findIndex((_, i) => counts[i] === 0);
+  if (empty >= 0) {
+    throw new UsageError(
+      `The class folder ${path.join(root, scan.classNames[empty])} holds no images; add .jpg/.png images to it or remove the folder.`,
+    );
+  }
+  return { path: root, classNames: scan.classNames, counts, imageCount: counts.reduce((a, b) => a + b, 0) };
+}
