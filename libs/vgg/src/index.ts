@@ -5,6 +5,17 @@ export { vgg16, scaledWidth } from "./lib/model/vgg16.ts";
 export type { Vgg16Options } from "./lib/model/vgg16.ts";
 export { VGG16_LAYER_TABLE, VGG16_LAYER_NAMES, FROZEN_ALL_CONV, vgg16LayerCount } from "./lib/model/layer-table.ts";
 export type { Vgg16LayerRow, Vgg16LayerKind } from "./lib/model/layer-table.ts";
+export { transfer, TRANSFER_HEADS } from "./lib/model/transfer.ts";
+export type { TransferOptions, TransferHead } from "./lib/model/transfer.ts";
+export { freezeLayers, countFrozenLayers } from "./lib/model/freeze.ts";
+export { summary, countParams } from "./lib/model/summary.ts";
+export type { ParamCounts } from "./lib/model/summary.ts";
+export { preprocessInput, PREPROCESSING, CAFFE_MEAN_BGR } from "./lib/preprocess.ts";
+export type { Preprocessing } from "./lib/preprocess.ts";
+export { loadKerasH5 } from "./lib/weights/keras-h5.ts";
+export type { LoadKerasH5Options, LoadKerasH5Result } from "./lib/weights/keras-h5.ts";
+export { writeKerasH5File, writeModelAsKerasH5 } from "./lib/weights/keras-h5-writer.ts";
+export type { KerasH5Layer, KerasH5Weight } from "./lib/weights/keras-h5-writer.ts";
 export {
   VggError,
   InvalidModelOptionError,
