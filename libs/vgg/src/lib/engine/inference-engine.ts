@@ -11,6 +11,8 @@ export interface EngineOutput {
 
 export interface InferenceEngine {
   readonly name: EngineName;
+  /** Why this engine runs (the selection rule's outcome), for the run record and logs. */
+  readonly reason: string;
   /** Runs the model on preprocessed NHWC float32 images: input holds batch x H x W x C values. */
   run(input: Float32Array, batch: number): Promise<EngineOutput>;
   dispose(): Promise<void>;

@@ -1,0 +1,66 @@
+// The ONNX Runtime engine: the model exported to ONNX and run by onnxruntime-node's native CPU
+// kernels, one intra-op thread per core.
+import { availableParallelism } from "node:os";
+import type * as Ort from "onnxruntime-node";
+import type { LayersModel } from "../tf.ts";
+import { InferenceEngineError } from "../errors.ts";
+import { exportOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from "../onnx/export-onnx.ts";
+import type { EngineOutput, InferenceEngine } from "./inference-engine.ts";
+import { checkEngineInput, perImageInputShape, resolvePrefixLayers } from "./engine-input.ts";
+
+type OrtModule = typeof Ort;
+let ortModule: Promise<OrtModule> | undefined;
+
+/** Imports onnxruntime-node once; rejects when its native binding does not load on this machine. */
+export function loadOnnxRuntime(): Promise<OrtModule> {
+  ortModule ??= import("onnxruntime-node").then((m) => {
+    // the CommonJS module arrives as `default` under Node's ESM loader, as named exports under vite
+    const ort = ((m as { default?: OrtModule }).default ?? m) as OrtModule;
+    if (typeof ort.InferenceSession?.create !== "function") throw new Error("onnxruntime-node has no InferenceSession");
+    return ort;
+  });
+  return ortModule;
+}
+
+export class OnnxEngine implements InferenceEngine {
+  readonly name = "onnxruntime" as const;
+
+  private constructor(
+    private readonly ort: OrtModule,
+    private readonly session: Ort.InferenceSession,
+    private readonly perImage: number[],
+    readonly reason: string,
+  ) {}
+
+  /** Exports the model (or its first `prefixLayers` layers) and opens an ONNX Runtime session on it. */
+  static async create(model: LayersModel, options: { prefixLayers?: number; reason?: string; threads?: number } = {}): Promise<OnnxEngine> {
+    const prefixLayers = resolvePrefixLayers(model, options.prefixLayers);
+    const perImage = perImageInputShape(model);
+    const bytes = exportOnnx(model, { prefixLayers });
+    const ort = await loadOnnxRuntime();
+    const threads = options.threads ?? availableParallelism();
+    const session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+      graphOptimizationLevel: "all",
+    });
+    const reason = options.reason ?? `ONNX Runtime ${ort.env.versions.node ?? ""} on CPU, ${threads} thread(s)`;
+    return new OnnxEngine(ort, session, perImage, reason);
+  }
+
+  async run(input: Float32Array, batch: number): Promise<EngineOutput> {
+    checkEngineInput(input, batch, this.perImage);
+    const x = new this.ort.Tensor("float32", input, [batch, ...this.perImage]);
+    const result = await this.session.run({ [ONNX_INPUT_NAME]: x });
+    const y = result[ONNX_OUTPUT_NAME];
+    if (!y || y.type !== "float32") {
+      throw new InferenceEngineError(`ONNX Runtime returned no float32 "${ONNX_OUTPUT_NAME}"; re-export the model with this version of Thaw.`);
+    }
+    return { data: y.data as Float32Array, shape: [...y.dims] };
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
