@@ -32,3 +32,12 @@ export class OnnxExportError extends VggError {}
 
 /** An inference engine cannot be chosen, loaded or run on the input given. */
 export class InferenceEngineError extends VggError {}
+
+/** A TF.js backend was asked for (THAW_BACKEND or an argument) that is unknown or cannot load. */
+export class BackendError extends VggError {}
+
+/** An option of fit, an optimizer or a callback is out of range or of the wrong kind. */
+export class TrainingOptionError extends VggError {}
+
+/** The frozen-prefix feature cache cannot be used as asked (augmentation, bad model, corrupt entry). */
+export class FeatureCacheError extends VggError {}
