@@ -1,0 +1,68 @@
+// MLflow-style aliases: (experiment, alias) -> checkpoint, with every promotion kept so the
+// history of `champion` can be read back and a promotion undone by promoting the previous one.
+import { CrossExperimentPromotionError, NotFoundError } from "../errors.ts";
+import type { AliasView, PromoteInput, PromotionView } from "../tracking-store.ts";
+import { aliasSchema, idSchema, parseInput, promoteSchema } from "../validation.ts";
+import { writeTransaction, type StoreContext } from "./context.ts";
+import { CHAMPION } from "./experiments.ts";
+
+const promotionInclude = { checkpoint: { select: { runId: true, epoch: true } } } as const;
+
+function toView<P extends { checkpoint: { runId: number; epoch: number } }>({ checkpoint, ...promotion }: P): Omit<P, "checkpoint"> & { runId: number; epoch: number } {
+  return { ...promotion, runId: checkpoint.runId, epoch: checkpoint.epoch };
+}
+
+export async function promote(ctx: StoreContext, input: PromoteInput): Promise<PromotionView> {
+  const { checkpointId, alias = CHAMPION, by = "unknown", reason, experimentId: expected } = parseInput(promoteSchema, input);
+  const checkpoint = await ctx.prisma.checkpoint.findUnique({
+    where: { id: checkpointId },
+    select: { id: true, run: { select: { experimentId: true } } },
+  });
+  if (!checkpoint) throw new NotFoundError("Checkpoint", checkpointId);
+  const experimentId = checkpoint.run.experimentId;
+  if (expected !== undefined && expected !== experimentId) {
+    throw new CrossExperimentPromotionError(checkpointId, experimentId, expected);
+  }
+  // The alias move and its history row commit together; the lock also makes the
+  // "previous checkpoint" we record the one this promotion actually replaced.
+  const promotion = await writeTransaction(ctx.prisma, async (tx) => {
+    const key = { experimentId_alias: { experimentId, alias } };
+    const previous = await tx.modelAlias.findUnique({ where: key, select: { checkpointId: true } });
+    await tx.modelAlias.upsert({ where: key, create: { experimentId, alias, checkpointId }, update: { checkpointId } });
+    return tx.promotion.create({
+      data: { experimentId, alias, checkpointId, previousCheckpointId: previous?.checkpointId ?? null, promotedBy: by, reason: reason ?? null },
+      include: promotionInclude,
+    });
+  });
+  return toView(promotion);
+}
+
+async function requireExperiment(ctx: StoreContext, experimentId: number): Promise<void> {
+  parseInput(idSchema, experimentId, "experimentId");
+  const found = await ctx.prisma.experiment.findUnique({ where: { id: experimentId }, select: { id: true } });
+  if (!found) throw new NotFoundError("Experiment", experimentId);
+}
+
+export async function getAlias(ctx: StoreContext, experimentId: number, alias: string = CHAMPION): Promise<AliasView | null> {
+  const name = parseInput(aliasSchema, alias, "alias");
+  await requireExperiment(ctx, experimentId);
+  const row = await ctx.prisma.modelAlias.findUnique({
+    where: { experimentId_alias: { experimentId, alias: name } },
+    include: { checkpoint: { include: { run: true } } },
+  });
+  if (!row) return null;
+  const { run, ...checkpoint } = row.checkpoint;
+  return { experimentId, alias: name, checkpoint, run, updatedAt: row.updatedAt };
+}
+
+/** Promotions of an alias, newest first. */
+export async function aliasHistory(ctx: StoreContext, experimentId: number, alias: string = CHAMPION): Promise<PromotionView[]> {
+  const name = parseInput(aliasSchema, alias, "alias");
+  await requireExperiment(ctx, experimentId);
+  const rows = await ctx.prisma.promotion.findMany({
+    where: { experimentId, alias: name },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    include: promotionInclude,
+  });
+  return rows.map(toView);
+}
