@@ -16,6 +16,10 @@ export { loadKerasH5 } from "./lib/weights/keras-h5.ts";
 export type { LoadKerasH5Options, LoadKerasH5Result } from "./lib/weights/keras-h5.ts";
 export { writeKerasH5File, writeModelAsKerasH5 } from "./lib/weights/keras-h5-writer.ts";
 export type { KerasH5Layer, KerasH5Weight } from "./lib/weights/keras-h5-writer.ts";
+export { saveCheckpoint, loadCheckpoint, hashCheckpoint, CHECKPOINT_FORMAT } from "./lib/checkpoint/checkpoint.ts";
+export type { CheckpointMeta, CheckpointMetaInput, SavedCheckpoint, LoadedCheckpoint } from "./lib/checkpoint/checkpoint.ts";
+export { fsHandler } from "./lib/checkpoint/fs-io-handler.ts";
+export type { FsHandlerOptions } from "./lib/checkpoint/fs-io-handler.ts";
 export {
   VggError,
   InvalidModelOptionError,
