@@ -4,10 +4,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tf, type LayersModel, type SymbolicTensor } from "../tf.ts";
 import { vgg16 } from "../model/vgg16.ts";
+import { transfer } from "../model/transfer.ts";
 import { OnnxExportError } from "../errors.ts";
 import { TfjsEngine } from "../engine/tfjs-engine.ts";
 import { loadOnnxRuntime, OnnxEngine } from "../engine/onnx-engine.ts";
 import { maxRelativeError } from "../engine/compare-outputs.ts";
+import type { onnx } from "onnx-proto";
 import { decodeOnnxModel } from "./onnx-graph.ts";
 import { exportOnnx, writeOnnxFile } from "./export-onnx.ts";
 
@@ -104,17 +106,21 @@ describe("exportOnnx parity with TF.js (float32, 1e-4 relative)", () => {
     model.dispose();
   });
 
-  it("a pooled head (GlobalAveragePooling2D, Dense relu, Dropout, Dense softmax) on a tiny conv base", async () => {
-    const base = vgg16({ includeTop: false, inputShape: [32, 32, 3], widthMultiplier: 1 / 16, seed: 3 });
-    let y = tf.layers.globalAveragePooling2d({ name: "avg_pool" }).apply(base.outputs[0]) as SymbolicTensor;
-    y = tf.layers.dense({ units: 8, activation: "relu", name: "head_fc" }).apply(y) as SymbolicTensor;
-    y = tf.layers.dropout({ rate: 0.5 }).apply(y) as SymbolicTensor;
-    y = tf.layers.dense({ units: 3, activation: "softmax", name: "predictions" }).apply(y) as SymbolicTensor;
-    const model = tf.model({ inputs: base.inputs, outputs: y });
-    const { error, shape } = await parity(model, images(4, 32, 32, 3, 4), 4);
-    expect(shape).toEqual([4, 3]);
-    expect(error).toBeLessThan(1e-4);
-    model.dispose();
+  it("transfer()'s heads: pooled (GlobalAveragePooling2D, Dropout, Dense softmax) and the seed's fc2 head", async () => {
+    const noTop = vgg16({ includeTop: false, inputShape: [64, 64, 3], widthMultiplier: 1 / 16, seed: 3 });
+    const pooled = transfer(noTop, { head: "pooled", dropout: 0.5, classes: 3, frozenLayers: 19, seed: 1 });
+    expect(pooled.layers.slice(19).map((l) => l.getClassName())).toEqual(["GlobalAveragePooling2D", "Dropout", "Dense"]);
+    const x = images(4, 64, 64, 3, 4);
+    const p = await parity(pooled, x, 4);
+    expect(p.shape).toEqual([4, 3]);
+    expect(p.error).toBeLessThan(1e-4);
+    const withTop = vgg16({ inputShape: [64, 64, 3], widthMultiplier: 1 / 16, classes: 7, seed: 3 });
+    const fc2 = transfer(withTop, { head: "fc2", classes: 2, frozenLayers: 19, seed: 2 });
+    const f = await parity(fc2, x, 4);
+    expect(f.shape).toEqual([4, 2]);
+    expect(f.error).toBeLessThan(1e-4);
+    pooled.dispose();
+    fc2.dispose();
   });
 
   it("odd sizes: strided and dilated 'same' convolutions, same average pooling, tanh/sigmoid, Activation layers", async () => {
@@ -141,16 +147,14 @@ describe("exportOnnx parity with TF.js (float32, 1e-4 relative)", () => {
 describe("exportOnnx graph", () => {
   it("stores weights as initializers (conv kernels HWIO -> OIHW) and leaves the batch dimension free", () => {
     const model = vgg16({ includeTop: false, inputShape: [32, 32, 3], widthMultiplier: 1 / 16, seed: 8 });
-    const decoded = decodeOnnxModel(exportOnnx(model, { prefixLayers: 3 }));
-    const graph = decoded.graph!;
-    const dims = (io: (typeof graph.input)[number]) =>
-      io.type!.tensorType!.shape!.dim!.map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue)));
+    const graph = decodeOnnxModel(exportOnnx(model, { prefixLayers: 3 })).graph as onnx.GraphProto;
+    const dims = (io: onnx.IValueInfoProto) => io.type?.tensorType?.shape?.dim?.map((d) => d.dimParam || Number(d.dimValue));
     expect(dims(graph.input[0])).toEqual(["batch", 32, 32, 3]);
     expect(dims(graph.output[0])).toEqual(["batch", 32, 32, 4]);
     expect(graph.initializer.map((t) => t.name)).toEqual(["block1_conv1_kernel", "block1_conv1_bias", "block1_conv2_kernel", "block1_conv2_bias"]);
     const init = graph.initializer[2];
-    expect(init.dims.map(Number)).toEqual([4, 4, 3, 3]);
-    const raw = init.rawData;
+    expect(init.dims?.map(Number)).toEqual([4, 4, 3, 3]);
+    const raw = init.rawData ?? new Uint8Array(0);
     const oihw = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
     const hwio = model.getLayer("block1_conv2").getWeights()[0].dataSync();
     for (let o = 0; o < 4; o++)
