@@ -9,7 +9,7 @@ import { registerStop } from "./commands/stop.ts";
 import { registerSweep } from "./commands/sweep.ts";
 import { registerTrain } from "./commands/train.ts";
 import { registerWorker } from "./commands/worker.ts";
-import { RunEndedError, UsageError } from "./errors.ts";
+import { NotFoundError, RunEndedError, UsageError } from "./errors.ts";
 
 const program = new Command("thaw")
   .description("VGG16 transfer learning with experiment tracking")
@@ -36,5 +36,12 @@ function reportError(error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   console.error(`thaw: ${message}`);
   if (process.env.THAW_DEBUG === "1" && error instanceof Error && error.stack) console.error(error.stack);
-  return error instanceof UsageError ? 2 : 1;
+  return isInputError(error) ? 2 : 1;
+}
+
+/** Errors about what the user typed exit 2, like commander's own usage errors. */
+function isInputError(error: unknown): boolean {
+  if (error instanceof UsageError || error instanceof NotFoundError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "NOT_FOUND" || code === "BAD_REQUEST";
 }

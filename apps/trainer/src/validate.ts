@@ -58,7 +58,7 @@ const common = {
   head: choice("--head", ["fc2", "pooled"]).default("fc2"),
   width: numeric("--width", "a number above 0 and at most 1 such as 1 or 0.125", (v) => v > 0 && v <= 1).default(1),
   augment: z.boolean().default(false),
-  seed: numeric("--seed", "a whole number such as 42", () => true, true).default(42),
+  seed: numeric("--seed", "a whole number, 0 or more, such as 42", (v) => v >= 0, true).default(42),
   validationSplit: numeric("--validation-split", "a fraction between 0 and 1 such as 0.2", (v) => v > 0 && v < 1).default(0.2),
   dropout: numeric("--dropout", "a fraction from 0 up to (not including) 1 such as 0.5", (v) => v >= 0 && v < 1).default(0),
   name: z.string().optional(),

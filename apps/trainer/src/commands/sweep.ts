@@ -2,7 +2,6 @@
 import type { Command } from "commander";
 import { fmtLr } from "../format.ts";
 import { enqueueGrid } from "../run/enqueue.ts";
-import { preflight } from "../run/preflight.ts";
 import { withStore } from "../store.ts";
 import { parseOptions, sweepSchema } from "../validate.ts";
 import { addRunOptions } from "./run-options.ts";
@@ -14,6 +13,8 @@ export function registerSweep(program: Command): void {
     .action(async (raw: Record<string, unknown>) => {
       const opts = parseOptions(sweepSchema, raw);
       await withStore(async (store) => {
+        // Loaded on demand: the data and model libraries are heavy, listing commands need neither.
+        const { preflight } = await import("../run/preflight.ts");
         const plan = await preflight(store, opts);
         const { sweepId, runs } = await enqueueGrid(store, opts, plan, opts.frozen, opts.lr);
         console.log(`Queued sweep ${sweepId}: ${runs.length} run(s) in experiment "${opts.experiment}".`);

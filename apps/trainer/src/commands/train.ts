@@ -3,13 +3,9 @@
 import type { Command } from "commander";
 import type { RunDetail } from "@thaw/tracking";
 import { RunEndedError } from "../errors.ts";
-import { fmtNumber } from "../format.ts";
-import { enqueueOne } from "../run/enqueue.ts";
-import { executeRun } from "../run/execute-run.ts";
-import { preflight } from "../run/preflight.ts";
+import { fmtLr, fmtNumber } from "../format.ts";
 import { withStore } from "../store.ts";
 import { parseOptions, trainSchema } from "../validate.ts";
-import { workerIdOf } from "../worker/worker-id.ts";
 import { addRunOptions } from "./run-options.ts";
 
 export function registerTrain(program: Command): void {
@@ -19,24 +15,16 @@ export function registerTrain(program: Command): void {
     .action(async (raw: Record<string, unknown>) => {
       const opts = parseOptions(trainSchema, raw);
       await withStore(async (store) => {
+        // Loaded on demand: the data and model libraries are heavy, listing commands need neither.
+        const { preflight } = await import("../run/preflight.ts");
+        const { trainNow } = await import("../run/train-now.ts");
         const plan = await preflight(store, { ...opts, frozen: [opts.frozen] });
-        const queued = await enqueueOne(store, opts, plan, opts.frozen, opts.lr);
-        const workerId = workerIdOf();
-        const run = await store.claimRun(queued.id, workerId);
-        console.log(`Run ${run.id} (experiment "${opts.experiment}"): frozen ${opts.frozen}, lr ${opts.lr}, base ${plan.baseString}`);
-        const controller = new AbortController();
-        const stop = () => controller.abort();
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-        try {
-          const outcome = await executeRun(store, run, { workerId, signal: controller.signal });
-          const detail = await store.getRun(run.id);
-          console.log(summary(detail));
-          if (outcome.status === "FAILED") throw new RunEndedError(`Run ${run.id} FAILED: ${detail.error ?? "unknown error"}`, 1);
-        } finally {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-        }
+        const { runId, outcome } = await trainNow(store, opts, plan, opts.frozen, opts.lr, (id) =>
+          console.log(`Run ${id} (experiment "${opts.experiment}"): frozen ${opts.frozen}, lr ${fmtLr(opts.lr)}, base ${plan.baseString}`),
+        );
+        const detail = await store.getRun(runId);
+        console.log(summary(detail));
+        if (outcome === "FAILED") throw new RunEndedError(`Run ${runId} FAILED: ${detail.error ?? "unknown error"}`, 1);
       });
     });
 }

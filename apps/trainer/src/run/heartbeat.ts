@@ -6,6 +6,8 @@ export interface Heartbeat {
   /** Beats once now (e.g. at an epoch end) and reports whether a stop was requested. */
   beat(): Promise<boolean>;
   stop(): void;
+  /** True once the store says this worker no longer owns the run (it was reaped meanwhile). */
+  readonly lost: boolean;
 }
 
 export function startHeartbeat(
@@ -16,6 +18,7 @@ export function startHeartbeat(
   onStopRequested: () => void,
 ): Heartbeat {
   let inFlight: Promise<boolean> | null = null;
+  let lost = false;
   const beat = (): Promise<boolean> => {
     inFlight ??= store
       .heartbeat(runId, workerId)
@@ -23,8 +26,15 @@ export function startHeartbeat(
         if (stopRequested) onStopRequested();
         return stopRequested;
       })
-      // A busy database must not kill the run; the next beat tries again.
-      .catch(() => false)
+      .catch((error: unknown) => {
+        // Someone marked the run lost: stop working on it. Any other error (a busy
+        // database) must not kill the run; the next beat tries again.
+        if ((error as { code?: unknown }).code === "CONFLICT") {
+          lost = true;
+          onStopRequested();
+        }
+        return false;
+      })
       .finally(() => {
         inFlight = null;
       });
@@ -32,5 +42,11 @@ export function startHeartbeat(
   };
   const timer = setInterval(() => void beat(), intervalMs);
   timer.unref();
-  return { beat, stop: () => clearInterval(timer) };
+  return {
+    beat,
+    stop: () => clearInterval(timer),
+    get lost() {
+      return lost;
+    },
+  };
 }

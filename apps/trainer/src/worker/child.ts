@@ -1,7 +1,6 @@
 // One child of `thaw worker`: claims the oldest queued run under its own process id and
 // executes it. A stop message, SIGINT or SIGTERM ends it at the next batch (STOPPED); losing
 // the parent ends it at once, and the next worker start marks its run FAILED ("worker lost").
-import { executeRun } from "../run/execute-run.ts";
 import { withStore } from "../store.ts";
 import { workerIdOf } from "./worker-id.ts";
 
@@ -29,6 +28,7 @@ export async function runChild(): Promise<number> {
     if (!run) return NOTHING_CLAIMED_EXIT;
     const message: ChildMessage = { type: "claimed", runId: run.id };
     process.send?.(message);
+    const { executeRun } = await import("../run/execute-run.ts");
     await executeRun(store, run, { workerId, signal: controller.signal, logPrefix: `[run ${run.id}] ` });
     return 0;
   });

@@ -1,0 +1,63 @@
+// Builds the model a run trains: its base (ImageNet weights, random, or a previous run's
+// checkpoint) with the new head, layers[:N] frozen.
+import type { TrackingStore } from "@thaw/tracking";
+import { countParams, initBackend, loadBase, transfer, type CheckpointMetaInput } from "@thaw/vgg";
+import { resolveBaseRef } from "./base-ref.ts";
+import type { ExecSettings } from "./run-settings.ts";
+
+export type TrainModel = Awaited<ReturnType<typeof loadBase>>["model"];
+
+/** The checkpoint metadata every epoch's checkpoint shares (epoch and metrics are added per save). */
+export type RunCheckpointMeta = Omit<CheckpointMetaInput, "epoch" | "metrics">;
+
+export interface BuiltModel {
+  model: TrainModel;
+  baseWeightsHash: string;
+  metadata: RunCheckpointMeta;
+  description: string;
+  dispose(): void;
+}
+
+export async function startBackend(): Promise<string> {
+  return (await initBackend()).name;
+}
+
+export async function buildRunModel(store: TrackingStore, settings: ExecSettings, classNames: string[], datasetFingerprint: string): Promise<BuiltModel> {
+  const ref = await resolveBaseRef(store, settings.base);
+  const spec = ref.kind === "imagenet" ? "vgg16-imagenet" : ref.kind === "random" ? "random" : ref.path;
+  const loaded = await loadBase(spec, {
+    includeTop: settings.head === "fc2",
+    inputShape: [settings.imageSize, settings.imageSize, 3],
+    widthMultiplier: settings.widthMultiplier,
+    seed: settings.seed,
+  });
+  const head = loaded.checkpointMeta?.head ?? settings.head;
+  const model = transfer(loaded.model, {
+    frozenLayers: settings.frozenLayers,
+    classes: classNames.length,
+    head,
+    dropout: settings.dropout,
+    seed: settings.seed,
+  });
+  const widthMultiplier = loaded.checkpointMeta?.widthMultiplier ?? settings.widthMultiplier;
+  const params = countParams(model);
+  return {
+    model,
+    baseWeightsHash: loaded.baseWeightsHash,
+    metadata: {
+      classNames,
+      base: settings.base,
+      baseWeightsHash: loaded.baseWeightsHash,
+      frozenLayers: settings.frozenLayers,
+      head,
+      widthMultiplier,
+      datasetFingerprint,
+    },
+    description:
+      `VGG16 x${widthMultiplier} at ${settings.imageSize}x${settings.imageSize} from ${settings.base}, head ${head}, ` +
+      `layers[:${settings.frozenLayers}] frozen: ${params.trainable.toLocaleString("en-US")} trainable, ${params.nonTrainable.toLocaleString("en-US")} non-trainable parameters`,
+    dispose: () => {
+      model.dispose();
+    },
+  };
+}
