@@ -1,0 +1,33 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { NextConfig } from "next";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+const config: NextConfig = {
+  // The libs ship TypeScript sources, not builds.
+  transpilePackages: ["@thaw/tracking", "@thaw/data", "@thaw/vgg"],
+  // Native modules and WebAssembly loaders stay plain Node requires on the server.
+  serverExternalPackages: [
+    "better-sqlite3",
+    "@prisma/client",
+    "@prisma/adapter-better-sqlite3",
+    "sharp",
+    "onnxruntime-node",
+    "h5wasm",
+    "@tensorflow/tfjs-core",
+    "@tensorflow/tfjs-layers",
+    "@tensorflow/tfjs-backend-cpu",
+    "@tensorflow/tfjs-backend-wasm",
+    "@tensorflow/tfjs-node",
+    "@tensorflow/tfjs-node-gpu",
+  ],
+  outputFileTracingRoot: repoRoot,
+  turbopack: { root: repoRoot },
+  // `tsc -p apps/dashboard` is the typecheck target; the build does not repeat it.
+  typescript: { ignoreBuildErrors: true },
+  poweredByHeader: false,
+  reactStrictMode: true,
+};
+
+export default config;

@@ -1,0 +1,5 @@
+import { ModelsView } from "./models-view.tsx";
+
+export default function ModelsPage() {
+  return <ModelsView />;
+}

@@ -1,0 +1,128 @@
+"use client";
+// One run, live: curves, progress and ETA refresh every 1.5 s while it is queued or running.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { baseLabel, duration, lr, pct, when } from "../../../components/format.ts";
+import { StatusBadge } from "../../../components/status-badge.tsx";
+import { errorMessage } from "../../../trpc/errors.ts";
+import { useTRPC } from "../../../trpc/react.tsx";
+import { Checkpoints } from "./checkpoints.tsx";
+import { ConfusionMatrix } from "./confusion-matrix.tsx";
+import { RunCurves } from "./run-curves.tsx";
+
+export function RunView({ id }: { id: number }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const run = useQuery(
+    trpc.runs.get.queryOptions(
+      { id },
+      { refetchInterval: (q) => (q.state.data && ["QUEUED", "RUNNING"].includes(q.state.data.status) ? 1500 : false) },
+    ),
+  );
+  const stop = useMutation(trpc.runs.stop.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ id }) }) }));
+
+  if (run.error) return <div className="alert">{errorMessage(run.error)}</div>;
+  const r = run.data;
+  if (!r) return <div className="muted">Loading run #{id}…</div>;
+  const live = r.status === "RUNNING" || r.status === "QUEUED";
+  const extra = (r.params ?? {}) as Record<string, unknown>;
+  const params: [string, string][] = [
+    ["Frozen layers", String(r.frozenLayers)],
+    ["Learning rate", lr(r.learningRate)],
+    ["Optimizer", r.optimizer + (r.optimizer === "sgd" ? ` (momentum ${r.momentum})` : "")],
+    ["Epochs", String(r.epochs)],
+    ["Batch size", String(r.batchSize)],
+    ["Patience", String(r.patience)],
+    ["Image size", `${r.imageSize} px`],
+    ["Base", r.baseRun ? `run #${r.baseRun.id}` : baseLabel(r.base)],
+    ["Augmentation", r.augment ? "on" : "off"],
+    ["Seed", String(r.seed)],
+    ...Object.entries(extra).map(([k, v]): [string, string] => [k, String(v)]),
+    ["Dataset", r.dataset ? `${r.dataset.name} (${r.dataset.imageCount ?? "?"} images)` : "—"],
+    ["Backend", [r.backend, r.engine].filter(Boolean).join(" / ") || "—"],
+  ];
+
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1>
+            Run #{r.id} {r.name && <span className="muted">{r.name}</span>}
+          </h1>
+          <div className="row muted">
+            <StatusBadge status={r.status} stopRequested={r.stopRequested} />
+            <span>
+              experiment <Link href={`/runs?experiment=${r.experimentId}`}>{r.experiment.name}</Link>
+            </span>
+            <span data-testid="progress">
+              epoch {r.epochsDone}/{r.epochs}
+            </span>
+            {r.etaMs !== null && <span>ETA {duration(r.etaMs)}</span>}
+            <span>best val acc {pct(r.bestValAccuracy)}</span>
+            <span>started {when(r.startedAt)}</span>
+            {r.endedAt && r.startedAt && <span>took {duration(new Date(r.endedAt).getTime() - new Date(r.startedAt).getTime())}</span>}
+          </div>
+        </div>
+        <div className="row">
+          <Link className="button" href={`/launch?clone=${r.id}`}>
+            Clone
+          </Link>
+          <Link className="button" href={`/compare?ids=${r.id}`}>
+            Compare
+          </Link>
+          {live && (
+            <button className="danger" disabled={r.stopRequested || stop.isPending} onClick={() => stop.mutate({ id: r.id })}>
+              {r.stopRequested ? "Stopping…" : "Stop"}
+            </button>
+          )}
+        </div>
+      </div>
+      {stop.error && <div className="alert">{errorMessage(stop.error)}</div>}
+      {r.status === "FAILED" && (
+        <div className="panel" data-testid="run-error">
+          <h2 style={{ color: "var(--bad)" }}>Failed: {r.error}</h2>
+          {r.errorStack && <pre className="mono" style={{ whiteSpace: "pre-wrap", maxHeight: 300, overflow: "auto" }}>{r.errorStack}</pre>}
+        </div>
+      )}
+      <RunCurves metrics={r.metrics} bestEpoch={r.bestEpoch} />
+      <div className="grid-2" style={{ marginTop: 16 }}>
+        <div className="panel">
+          <h2>Parameters</h2>
+          <dl className="kv">
+            {params.map(([k, v]) => (
+              <div key={k} style={{ display: "contents" }}>
+                <dt>{k}</dt>
+                <dd>{v}</dd>
+              </div>
+            ))}
+          </dl>
+        </div>
+        <ConfusionMatrix evaluation={r.evaluation} />
+      </div>
+      <Checkpoints run={r} />
+      <div className="panel">
+        <h2>Decode skip report</h2>
+        {r.skipReport.length === 0 ? (
+          <div className="muted">{r.status === "QUEUED" ? "Not read yet." : "Every image decoded."}</div>
+        ) : (
+          <table className="data">
+            <thead>
+              <tr>
+                <th>File skipped</th>
+                <th>Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.skipReport.map((s) => (
+                <tr key={s.path}>
+                  <td className="mono">{s.path}</td>
+                  <td>{s.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,72 @@
+// The dashboard's environment, parsed once. A bad value stops the server at start with one
+// sentence naming the variable, rather than failing later inside a request.
+import "server-only";
+import { existsSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import { MAX_SWEEP_RUNS } from "@thaw/tracking";
+
+const schema = z.object({
+  THAW_HOME: z.string().min(1).optional(),
+  THAW_DB: z.string().min(1).optional(),
+  /** Folders a dataset may be registered from, separated by the OS path delimiter (":"). */
+  THAW_DATA_ROOTS: z.string().min(1).optional(),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().max(200 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Most runs one sweep may queue (the store allows at most MAX_SWEEP_RUNS). */
+  THAW_SWEEP_LIMIT: z.coerce.number().int().positive().max(MAX_SWEEP_RUNS).default(MAX_SWEEP_RUNS),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+});
+
+export interface DashboardEnv {
+  home: string;
+  dbPath: string;
+  dataRoots: string[];
+  uploadMaxBytes: number;
+  sweepLimit: number;
+  host: string;
+  port: number;
+}
+
+/** The repository root (the folder whose package.json declares workspaces), else cwd. */
+export function workspaceRoot(from: string = process.cwd()): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (existsSync(manifest) && "workspaces" in JSON.parse(readFileSync(manifest, "utf8"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from);
+  }
+}
+
+/**
+ * Defaults agree with the trainer, which runs from the repository root: THAW_HOME is
+ * `<root>/.thaw`, the database `THAW_HOME/thaw.db`, and datasets may come from THAW_HOME
+ * (the demo lives there) or the repository itself.
+ */
+export function parseEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`The environment variable ${String(issue?.path[0])} is not valid (${issue?.message}); fix or unset it.`);
+  }
+  const root = workspaceRoot();
+  const e = parsed.data;
+  const home = path.resolve(root, e.THAW_HOME ?? ".thaw");
+  const roots = e.THAW_DATA_ROOTS ? e.THAW_DATA_ROOTS.split(path.delimiter).filter(Boolean) : [home, root];
+  return {
+    home,
+    dbPath: e.THAW_DB ? path.resolve(root, e.THAW_DB) : path.join(home, "thaw.db"),
+    dataRoots: roots.map((r) => path.resolve(root, r.replace(/^~(?=$|\/)/, os.homedir()))),
+    uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+    sweepLimit: e.THAW_SWEEP_LIMIT,
+    host: e.HOST,
+    port: e.PORT,
+  };
+}
+
+const cache = globalThis as unknown as { thawDashboardEnv?: DashboardEnv };
+
+export function env(): DashboardEnv {
+  cache.thawDashboardEnv ??= parseEnv();
+  return cache.thawDashboardEnv;
+}

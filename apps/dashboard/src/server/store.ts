@@ -1,0 +1,15 @@
+// One TrackingStore per server process, cached on globalThis so that Next's module reloads
+// (dev) and its several route bundles (build) share one SQLite connection.
+import "server-only";
+import path from "node:path";
+import { openStore, type TrackingStore } from "@thaw/tracking";
+import { env, workspaceRoot } from "./env.ts";
+
+const cache = globalThis as unknown as { thawStore?: Promise<TrackingStore> };
+
+export function getStore(): Promise<TrackingStore> {
+  // The migrations folder is named explicitly: inside Next's bundle the library cannot find
+  // it relative to its own (moved) source file.
+  cache.thawStore ??= openStore({ path: env().dbPath, migrationsDir: path.join(workspaceRoot(), "prisma", "migrations") });
+  return cache.thawStore;
+}

@@ -1,0 +1,66 @@
+// The launch form's schema, shared by the form (for its fields and defaults) and the API
+// (which validates with it), so that a field error points at the field the user typed in.
+import { z } from "zod";
+
+/** VGG16 with its top has 23 layers; freezing 23 would freeze the new head as well. */
+export const MAX_FROZEN_LAYERS = 22;
+
+const frozen = z.number().int("Frozen layers must be a whole number.").min(0, "Frozen layers cannot be negative.")
+  .max(MAX_FROZEN_LAYERS, `At most ${MAX_FROZEN_LAYERS} layers can be frozen; the new head must stay trainable.`);
+const learningRate = z.number().positive("The learning rate must be greater than 0.").max(10, "A learning rate above 10 diverges; use a value like 0.001.");
+
+export const baseSchema = z.string().regex(/^(vgg16-imagenet|random|run:[1-9]\d*)$/, "Pick ImageNet weights, random weights or an earlier run.");
+
+export const commonParamsSchema = z.object({
+  experimentId: z.number().int().positive("Pick an experiment."),
+  datasetId: z.number().int().positive("Pick a dataset."),
+  name: z.string().trim().max(120, "Keep the name under 120 characters.").optional(),
+  base: baseSchema,
+  optimizer: z.enum(["sgd", "adam"], "The optimizer is sgd or adam."),
+  momentum: z.number().min(0, "Momentum is between 0 and 1.").lt(1, "Momentum is between 0 and 1 (exclusive)."),
+  epochs: z.number().int("Epochs must be a whole number.").min(1, "Train at least 1 epoch.").max(1000, "At most 1000 epochs."),
+  batchSize: z.number().int("Batch size must be a whole number.").min(1, "The batch size is at least 1.").max(1024, "The batch size is at most 1024."),
+  patience: z.number().int("Patience must be a whole number.").min(0, "Patience cannot be negative.").max(1000, "Patience is at most 1000 epochs."),
+  imageSize: z.number().int("The image size must be a whole number.").min(32, "VGG16 needs images of at least 32 pixels.").max(512, "Images larger than 512 pixels are not supported."),
+  augment: z.boolean(),
+  seed: z.number().int("The seed must be a whole number.").min(0, "The seed cannot be negative.").max(2 ** 31 - 1, "The seed must fit in 31 bits."),
+  widthMultiplier: z.number().gt(0, "The width multiplier must be greater than 0.").max(1, "The width multiplier is at most 1 (full VGG16)."),
+  validationSplit: z.number().gt(0, "Keep some images for validation (more than 0).").lt(1, "The validation split must be below 1."),
+});
+
+export const launchRunSchema = commonParamsSchema.extend({ frozenLayers: frozen, learningRate });
+
+export const sweepSchema = commonParamsSchema.extend({
+  frozenLayersList: z.array(frozen).min(1, "Give at least one frozen-layer count.").max(50, "Give at most 50 frozen-layer counts."),
+  learningRates: z.array(learningRate).min(1, "Give at least one learning rate.").max(50, "Give at most 50 learning rates."),
+});
+
+export type LaunchRunInput = z.infer<typeof launchRunSchema>;
+export type SweepInput = z.infer<typeof sweepSchema>;
+
+/** Values a fresh form starts with: a small, quick fine-tune of the last block. */
+export const defaultParams = {
+  base: "vgg16-imagenet",
+  optimizer: "sgd",
+  momentum: 0.9,
+  epochs: 10,
+  batchSize: 16,
+  patience: 3,
+  imageSize: 224,
+  augment: false,
+  seed: 42,
+  widthMultiplier: 1,
+  validationSplit: 0.2,
+  frozenLayers: 15,
+  learningRate: 0.001,
+} as const;
+
+/** Distinct values of a list, in the order first seen. */
+export function distinct(values: number[]): number[] {
+  return [...new Set(values)];
+}
+
+/** Number of runs a sweep queues: the grid of distinct frozen counts x learning rates. */
+export function sweepSize(frozenLayersList: number[], learningRates: number[]): number {
+  return distinct(frozenLayersList).length * distinct(learningRates).length;
+}

@@ -1,0 +1,2 @@
+// Stands in for the "server-only" guard under vitest, where no bundler applies it.
+export {};
