@@ -2,12 +2,17 @@
 // shown as their one sentence (the stack only with THAW_DEBUG=1).
 import { Command, CommanderError } from "commander";
 import { registerCompare } from "./commands/compare.ts";
+import { registerData } from "./commands/data.ts";
+import { registerDemo } from "./commands/demo.ts";
+import { registerExport } from "./commands/export.ts";
+import { registerPredict } from "./commands/predict.ts";
 import { registerPromote } from "./commands/promote.ts";
 import { registerRuns } from "./commands/runs.ts";
 import { registerShow } from "./commands/show.ts";
 import { registerStop } from "./commands/stop.ts";
 import { registerSweep } from "./commands/sweep.ts";
 import { registerTrain } from "./commands/train.ts";
+import { registerWeights } from "./commands/weights.ts";
 import { registerWorker } from "./commands/worker.ts";
 import { NotFoundError, RunEndedError, UsageError } from "./errors.ts";
 
@@ -16,7 +21,21 @@ const program = new Command("thaw")
   .showHelpAfterError(false)
   .exitOverride();
 
-const commands = [registerTrain, registerSweep, registerWorker, registerRuns, registerShow, registerCompare, registerStop, registerPromote];
+const commands = [
+  registerTrain,
+  registerSweep,
+  registerWorker,
+  registerRuns,
+  registerShow,
+  registerCompare,
+  registerStop,
+  registerPromote,
+  registerPredict,
+  registerExport,
+  registerWeights,
+  registerData,
+  registerDemo,
+];
 for (const register of commands) register(program);
 
 try {

@@ -61,3 +61,13 @@ export async function resolveCheckpoint(store: TrackingStore, ref: CheckpointRef
   }
   throw new NotFoundError(`The checkpoint at ${ref.path} is not recorded in this store; promote a checkpoint listed by \`thaw show RUN\`.`);
 }
+
+/** A checkpoint folder for commands that only read it: a folder given directly need not be in the store. */
+export async function checkpointDirFor(store: TrackingStore, text: string): Promise<string> {
+  const ref = parseCheckpointRef(text);
+  if (ref.kind === "path") {
+    if (!existsSync(path.join(ref.path, "thaw.json"))) throw new UsageError(`${ref.path} is not a Thaw checkpoint (no thaw.json); give a checkpoint directory, a run id or ckpt:<id>.`);
+    return ref.path;
+  }
+  return (await resolveCheckpoint(store, ref)).path;
+}

@@ -7,7 +7,6 @@
 import os from "node:os";
 import type { Command } from "commander";
 import { heartbeatTimings } from "../config.ts";
-import { demoSizes, prepareDemo, closingNote, findDemo } from "../demo/demo.ts";
 import { withStore } from "../store.ts";
 import { runWorker } from "../worker/pool.ts";
 
@@ -20,6 +19,8 @@ export function registerDemo(program: Command): void {
     .option("--concurrency <n>", "runs at a time with --wait (default: one per CPU core)")
     .action(async (opts: { quick?: boolean; wait?: boolean; concurrency?: string }) => {
       const started = Date.now();
+      // Loaded on demand: the demo pulls in the data and model libraries.
+      const { demoSizes, prepareDemo, closingNote, findDemo } = await import("../demo/demo.ts");
       const sizes = demoSizes(Boolean(opts.quick));
       const existing = await withStore((store) => findDemo(store));
       if (existing && !opts.wait) {

@@ -1,0 +1,118 @@
+// End to end through the real CLI: synthesize 2 classes x 40 images, train a tiny model for 3
+// epochs, read the run back from the store, predict, promote, predict with the champion.
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { sandbox, thaw, withTestStore, type Sandbox } from "./testing/cli-harness.ts";
+
+let box: Sandbox;
+let data: string;
+
+/** The checkpoint hash recomputed here from the files: sha256 over (name, size, bytes) in name order. */
+function hashDir(dir: string): { sha256: string; sizeBytes: number } {
+  const names = readdirSync(dir).filter((n) => n !== "thaw.json").sort();
+  names.push("thaw.json");
+  const hash = createHash("sha256");
+  let sizeBytes = 0;
+  for (const name of names) {
+    const bytes = readFileSync(path.join(dir, name));
+    hash.update(`${name}\0${bytes.byteLength}\0`);
+    hash.update(bytes);
+    sizeBytes += bytes.byteLength;
+  }
+  return { sha256: hash.digest("hex"), sizeBytes };
+}
+
+/** Parses `thaw predict` output: per image, its lines "  <class>  <probability>". */
+function parsePredictions(stdout: string): Map<string, Map<string, number>> {
+  const result = new Map<string, Map<string, number>>();
+  let current: Map<string, number> | null = null;
+  for (const line of stdout.split("\n")) {
+    const image = /^(\S.*\.png)$/.exec(line);
+    const row = /^\s+(\S+)\s+(\d\.\d+)$/.exec(line);
+    if (image) result.set(image[1], (current = new Map()));
+    else if (row && current) current.set(row[1], Number(row[2]));
+  }
+  return result;
+}
+
+beforeAll(() => {
+  box = sandbox("thaw-e2e-");
+  data = path.join(box.dir, "shapes");
+  const synth = thaw(box, ["data", "synth", data, "--classes", "circle,square", "--per-class", "40", "--size", "32"]);
+  expect(synth.status, synth.stderr).toBe(0);
+});
+
+describe("thaw train -> predict -> promote", () => {
+  let runId: number;
+  const images = () => ["circle", "square"].map((c) => path.join(data, c, readdirSync(path.join(data, c)).sort()[0]));
+
+  it("trains 3 epochs and records the run FINISHED with 3 epoch rows and a hashed checkpoint", async () => {
+    const result = thaw(box, [
+      "train", "--data", data, "--experiment", "e2e", "--base", "random", "--head", "pooled",
+      "--width", "0.0625", "--image-size", "32", "--epochs", "3", "--batch", "16",
+      "--optimizer", "adam", "--lr", "1e-3", "--frozen", "0", "--seed", "3",
+    ]);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    const epochLines = result.stdout.split("\n").filter((l) => /^Epoch [1-3]\/3 /.test(l));
+    expect(epochLines).toHaveLength(3);
+    for (const line of epochLines) expect(line).toMatch(/\[=+\] - \d+m?s \d+m?s\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4} - ETA \d+:\d\d$/);
+    expect(result.stdout).toMatch(/Best epoch \d: val_accuracy \d\.\d{4}/);
+
+    await withTestStore(box, async (store) => {
+      const runs = (await store.listRuns()).items;
+      expect(runs).toHaveLength(1);
+      runId = runs[0].id;
+      const run = await store.getRun(runId);
+      expect(run.status).toBe("FINISHED");
+      expect(run.metrics.map((m) => m.epoch).sort()).toEqual([0, 1, 2]);
+      expect(run.frozenLayers).toBe(0);
+      expect(run.learningRate).toBe(1e-3);
+      expect(run.backend).toMatch(/^(wasm|cpu|tensorflow)/);
+      expect(run.thawVersion).toMatch(/^\d+\.\d+\.\d+/);
+      expect(run.datasetFingerprint).toMatch(/^[0-9a-f]{64}$/);
+      expect(run.baseWeightsHash).toBe("random:3@w0.0625");
+      expect(run.checkpoints.length).toBeGreaterThan(0);
+      expect(result.stdout).toContain(`Checkpoint: ${run.checkpoints.find((c) => c.epoch === run.bestEpoch)?.path}`);
+      for (const checkpoint of run.checkpoints) {
+        expect(statSync(checkpoint.path).isDirectory()).toBe(true);
+        expect(checkpoint.path).toBe(path.join(box.dir, "home", "checkpoints", `run-${runId}`, `epoch-${checkpoint.epoch + 1}`));
+        expect(hashDir(checkpoint.path)).toEqual({ sha256: checkpoint.sha256, sizeBytes: checkpoint.sizeBytes });
+      }
+      const evaluation = run.evaluation as { classNames: string[]; confusionMatrix: number[][]; perClassAccuracy: number[] };
+      expect(evaluation.classNames).toEqual(["circle", "square"]);
+      // 20% of 40 per class are held out: every validation image counted once.
+      expect(evaluation.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(16);
+    });
+  });
+
+  it("predicts the class names with probabilities summing to 1", () => {
+    const result = thaw(box, ["predict", "--model", String(runId), ...images()]);
+    expect(result.status, result.stderr).toBe(0);
+    const predictions = parsePredictions(result.stdout);
+    expect([...predictions.keys()]).toEqual(images());
+    for (const probabilities of predictions.values()) {
+      expect([...probabilities.keys()].sort()).toEqual(["circle", "square"]);
+      const sum = [...probabilities.values()].reduce((a, b) => a + b, 0);
+      expect(sum).toBeGreaterThan(0.999);
+      expect(sum).toBeLessThan(1.001);
+    }
+  });
+
+  it("promotes the run's best checkpoint and predicts with the champion", async () => {
+    const promoted = thaw(box, ["promote", String(runId)]);
+    expect(promoted.status, promoted.stderr).toBe(0);
+    const best = await withTestStore(box, async (store) => {
+      const checkpoint = await store.bestCheckpoint(runId);
+      const experiment = await store.getExperiment("e2e");
+      expect((await store.getAlias(experiment.id))?.checkpoint.id).toBe(checkpoint?.id);
+      return checkpoint;
+    });
+    const withChampion = thaw(box, ["predict", "--model", "champion", ...images()]);
+    expect(withChampion.status, withChampion.stderr).toBe(0);
+    expect(withChampion.stdout).toContain(`model: champion of "e2e" = checkpoint ${best?.id} (${best?.path})`);
+    const direct = thaw(box, ["predict", "--model", best?.path ?? "", ...images()]);
+    expect(parsePredictions(withChampion.stdout)).toEqual(parsePredictions(direct.stdout));
+  });
+});

@@ -1,0 +1,83 @@
+// Fitting one run: the tracking hook (epoch rows, heartbeat, progress), best-only checkpoints
+// recorded as Checkpoint rows, and early stopping with the run's patience, all on val_accuracy.
+import path from "node:path";
+import type { TrackingStore } from "@thaw/tracking";
+import { adam, earlyStopping, fit, hook, modelCheckpoint, saveCheckpoint, sgd } from "@thaw/vgg";
+import { KerasProgress } from "../progress.ts";
+import type { Heartbeat } from "./heartbeat.ts";
+import type { RunCheckpointMeta, TrainModel } from "./model-setup.ts";
+import type { ExecSettings } from "./run-settings.ts";
+import type { TrainingData } from "./training-data.ts";
+
+export interface FitRunInput {
+  store: TrackingStore;
+  settings: ExecSettings;
+  model: TrainModel;
+  metadata: RunCheckpointMeta;
+  data: TrainingData;
+  /** run-<id>; each checkpoint goes to epoch-<n> inside (n 1-based, as Keras names files). */
+  checkpointDir: string;
+  cacheDir: string;
+  signal: AbortSignal;
+  heartbeat: Heartbeat;
+  write: (text: string) => void;
+  tty?: boolean;
+}
+
+const MONITOR = "val_accuracy";
+
+export async function fitRun(input: FitRunInput): Promise<void> {
+  const { store, settings, data } = input;
+  const progress = new KerasProgress({ epochs: settings.epochs, stepsPerEpoch: data.stepsPerEpoch, write: input.write, tty: input.tty });
+  let currentEpoch = 0;
+  let seen = 0;
+  let lossSum = 0;
+  let correctSum = 0;
+  let batches = 0;
+  const tracking = hook({
+    onEpochBegin: (epoch) => {
+      currentEpoch = epoch;
+      seen = lossSum = correctSum = batches = 0;
+      progress.epochBegin(epoch);
+    },
+    onBatchEnd: (batch, logs) => {
+      // Running means over the epoch so far, weighted by batch size, as Keras' bar shows them.
+      seen += logs.size;
+      lossSum += logs.loss * logs.size;
+      correctSum += logs.accuracy * logs.size;
+      batches = batch + 1;
+      progress.batchEnd(currentEpoch, batch, { loss: lossSum / seen, accuracy: correctSum / seen });
+    },
+    onEpochEnd: async (epoch, logs) => {
+      progress.epochEnd(epoch, logs, batches || data.stepsPerEpoch);
+      await store.logEpoch(settings.runId, {
+        epoch,
+        loss: logs.loss,
+        accuracy: logs.accuracy,
+        valLoss: logs.val_loss ?? null,
+        valAccuracy: logs.val_accuracy ?? null,
+        learningRate: settings.learningRate,
+        durationMs: Math.round(logs.duration * 1000),
+      });
+      await input.heartbeat.beat();
+    },
+  });
+  const checkpoints = modelCheckpoint({
+    monitor: MONITOR,
+    mode: "max",
+    saveBestOnly: true,
+    save: async (model, epoch, logs) => {
+      const metrics = Object.fromEntries(Object.entries(logs).filter((e): e is [string, number] => typeof e[1] === "number"));
+      const saved = await saveCheckpoint(model, path.join(input.checkpointDir, `epoch-${epoch + 1}`), { ...input.metadata, epoch: epoch + 1, metrics });
+      return store.addCheckpoint(settings.runId, { epoch, path: saved.path, metrics, sizeBytes: saved.sizeBytes, sha256: saved.sha256 });
+    },
+  });
+  const stopping = earlyStopping({ monitor: MONITOR, mode: "max", patience: settings.patience });
+  await fit(input.model, () => data.train, {
+    epochs: settings.epochs,
+    optimizer: settings.optimizer === "adam" ? adam(settings.learningRate) : sgd(settings.learningRate, settings.momentum),
+    validation: () => data.validation,
+    callbacks: [tracking, checkpoints, stopping],
+    signal: input.signal,
+  });
+}
