@@ -20,6 +20,13 @@ export { fetchWeights, locateWeightFile, weightSearchDirs, VGG16_WEIGHT_FILES, K
 export type { WeightFileSpec, LocatorOptions, FetchOptions } from "./lib/weights/weights-locator.ts";
 export { loadBase, IMAGENET_BASE, RANDOM_BASE } from "./lib/weights/load-base.ts";
 export type { BaseSpec, LoadBaseOptions, LoadedBase } from "./lib/weights/load-base.ts";
+export { predict } from "./lib/explain/predict.ts";
+export type { Prediction, PredictOptions } from "./lib/explain/predict.ts";
+export type { ImageInput, ImageBatch } from "./lib/explain/image-input.ts";
+export { gradCam } from "./lib/explain/grad-cam.ts";
+export type { GradCamOptions, GradCamResult } from "./lib/explain/grad-cam.ts";
+export { renderHeatmapPng } from "./lib/explain/heatmap-png.ts";
+export type { HeatmapPngOptions } from "./lib/explain/heatmap-png.ts";
 export { saveCheckpoint, loadCheckpoint, hashCheckpoint, CHECKPOINT_FORMAT } from "./lib/checkpoint/checkpoint.ts";
 export type { CheckpointMeta, CheckpointMetaInput, SavedCheckpoint, LoadedCheckpoint } from "./lib/checkpoint/checkpoint.ts";
 export { fsHandler } from "./lib/checkpoint/fs-io-handler.ts";
