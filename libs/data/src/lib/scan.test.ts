@@ -1,0 +1,131 @@
+import { mkdirSync, symlinkSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DatasetLayoutError, DatasetNotFoundError, InvalidOptionError } from "./errors.ts";
+import { scanDirectory } from "./scan.ts";
+import { buildMessyDataset, tempDir, write } from "./testing/fixtures.ts";
+
+describe("scanDirectory", () => {
+  let messy: string;
+  let expected: Awaited<ReturnType<typeof buildMessyDataset>>;
+  beforeAll(async () => {
+    messy = tempDir("scan");
+    expected = await buildMessyDataset(messy);
+  });
+
+  it("finds classes, images recursively with any-case extensions, and counts what it ignores", async () => {
+    const scan = await scanDirectory(messy);
+    expect(scan.layout).toBe("class-folders");
+    expect(scan.classNames).toEqual(["cat", "dog"]);
+    expect(scan.classIndices).toEqual({ cat: 0, dog: 1 });
+    expect(scan.subsets.training.map((e) => e.relPath)).toEqual([
+      "cat/a.jpg",
+      "cat/b.PNG",
+      "cat/c.webp",
+      "cat/d.gif",
+      "cat/f.JPEG",
+      "cat/g.bmp",
+      "cat/nested/deeper/e.tif",
+      "cat/zero.jpg",
+      "dog/a.png",
+      "dog/b.jpg",
+      "dog/c.jpg",
+      "dog/d.jpg",
+      "dog/e.TIFF",
+      "dog/f.jpeg",
+      "dog/g.png",
+      "dog/h.png",
+    ]);
+    expect(scan.subsets.training.every((e) => e.label === (e.relPath.startsWith("cat/") ? 0 : 1))).toBe(true);
+    expect(scan.subsets.training[6].path).toBe(path.join(messy, "cat", "nested", "deeper", "e.tif"));
+    expect(scan.counts).toEqual({ training: [8, 8], validation: [0, 0], test: [0, 0] });
+    expect(scan.ignored).toEqual({ hidden: expected.hidden, nonImage: expected.nonImage, unlabelled: [] });
+  });
+
+  it("sorts class names by code point as Keras does, and keeps empty classes with a zero count", async () => {
+    const root = tempDir("order");
+    // U+1F600 sorts after U+FB00 by code point, before it by UTF-16 unit (JavaScript's default).
+    for (const name of ["ant", "\u{1F600}", "Zebra", "émeu", "bee", "\uFB00"]) mkdirSync(path.join(root, name));
+    for (const name of ["ant", "Zebra", "émeu", "\u{1F600}"]) write(path.join(root, name, "x.png"), "");
+    const scan = await scanDirectory(root);
+    expect(scan.classNames).toEqual(["Zebra", "ant", "bee", "émeu", "\uFB00", "\u{1F600}"]);
+    expect(scan.counts.training).toEqual([1, 1, 0, 1, 0, 1]);
+  });
+
+  it("splits validation per class by seed, deterministically and without overlap", async () => {
+    const root = tempDir("split");
+    for (const [name, n] of [["a", 10], ["b", 20], ["c", 4]] as const) {
+      for (let i = 0; i < n; i++) write(path.join(root, name, `${String(i).padStart(2, "0")}.png`), "");
+    }
+    const first = await scanDirectory(root, { validationSplit: 0.25, seed: 7 });
+    const again = await scanDirectory(root, { validationSplit: 0.25, seed: 7 });
+    const other = await scanDirectory(root, { validationSplit: 0.25, seed: 8 });
+    expect(first.counts.validation).toEqual([3, 5, 1]);
+    expect(first.counts.training).toEqual([7, 15, 3]);
+    const val = first.subsets.validation.map((e) => e.relPath);
+    const train = first.subsets.training.map((e) => e.relPath);
+    expect(val.filter((r) => train.includes(r))).toEqual([]);
+    expect([...val, ...train].sort()).toHaveLength(34);
+    expect(again.subsets.validation.map((e) => e.relPath)).toEqual(val);
+    expect(other.subsets.validation.map((e) => e.relPath)).not.toEqual(val);
+    // Not Keras' "last fraction of the sorted list": the held-out files are spread out.
+    expect(val.filter((r) => r.startsWith("b/"))).not.toEqual(["b/15.png", "b/16.png", "b/17.png", "b/18.png", "b/19.png"]);
+  });
+
+  it("reads the train/test layout and carves validation from train only", async () => {
+    const root = tempDir("layout");
+    for (const cls of ["cat", "dog"]) {
+      for (let i = 0; i < 6; i++) write(path.join(root, "train", cls, `${cls}.${i}.jpg`), "");
+      for (let i = 0; i < 3; i++) write(path.join(root, "test", cls, `${cls}.${i}.jpg`), "");
+    }
+    write(path.join(root, "train", "stray.jpg"), "");
+    const scan = await scanDirectory(root, { validationSplit: 0.5, seed: 1 });
+    expect(scan.layout).toBe("split-folders");
+    expect(scan.classNames).toEqual(["cat", "dog"]);
+    expect(scan.counts).toEqual({ training: [3, 3], validation: [3, 3], test: [3, 3] });
+    expect(scan.subsets.test[0].relPath).toBe("test/cat/cat.0.jpg");
+    expect(scan.ignored.unlabelled).toEqual(["train/stray.jpg"]);
+  });
+
+  it("follows symlinked class folders once, even through a cycle", async () => {
+    const root = tempDir("links");
+    write(path.join(root, "real", "cat", "a.png"), "");
+    mkdirSync(path.join(root, "data"));
+    symlinkSync(path.join(root, "real", "cat"), path.join(root, "data", "cat"));
+    symlinkSync(path.join(root, "real", "cat"), path.join(root, "real", "cat", "loop"));
+    const scan = await scanDirectory(path.join(root, "data"));
+    expect(scan.subsets.training.map((e) => e.relPath)).toEqual(["cat/a.png"]);
+  });
+
+  it("explains layouts it cannot read", async () => {
+    await expect(scanDirectory(path.join(tempDir("none"), "missing"))).rejects.toThrow(DatasetNotFoundError);
+
+    const flat = tempDir("flat");
+    write(path.join(flat, "cat.1.jpg"), "");
+    await expect(scanDirectory(flat)).rejects.toThrow(/has no class sub-folders; move its images into one sub-folder per class/);
+
+    const unlabelledTest = tempDir("flat-test");
+    write(path.join(unlabelledTest, "train", "cat", "a.jpg"), "");
+    write(path.join(unlabelledTest, "test", "1.jpg"), "");
+    await expect(scanDirectory(unlabelledTest)).rejects.toThrow(/has images in test\/ without class sub-folders/);
+
+    const extraClass = tempDir("extra");
+    write(path.join(extraClass, "train", "cat", "a.jpg"), "");
+    write(path.join(extraClass, "test", "cow", "a.jpg"), "");
+    await expect(scanDirectory(extraClass)).rejects.toThrow(/class folders in test\/ that train\/ lacks \(cow\)/);
+
+    const stray = tempDir("stray");
+    write(path.join(stray, "train", "cat", "a.jpg"), "");
+    write(path.join(stray, "test1", "a.jpg"), "");
+    await expect(scanDirectory(stray)).rejects.toThrow(DatasetLayoutError);
+
+    const ownValidation = tempDir("own-val");
+    write(path.join(ownValidation, "train", "cat", "a.jpg"), "");
+    write(path.join(ownValidation, "validation", "cat", "b.jpg"), "");
+    await expect(scanDirectory(ownValidation, { validationSplit: 0.2 })).rejects.toThrow(/already has a validation\/ folder; drop validationSplit/);
+    expect((await scanDirectory(ownValidation)).counts.validation).toEqual([1]);
+
+    await expect(scanDirectory(messy, { validationSplit: 1 })).rejects.toThrow(InvalidOptionError);
+    await expect(scanDirectory(messy, { seed: -1 })).rejects.toThrow(/Option seed is -1; pass a non-negative integer/);
+  });
+});
