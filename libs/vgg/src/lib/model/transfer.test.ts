@@ -3,7 +3,7 @@ import { tf, type Tensor } from "../tf.ts";
 import { InvalidModelOptionError } from "../errors.ts";
 import { FROZEN_ALL_CONV, VGG16_LAYER_TABLE } from "./layer-table.ts";
 import { countFrozenLayers } from "./freeze.ts";
-import { countParams, summary } from "./summary.ts";
+import { countParams } from "./summary.ts";
 import { transfer } from "./transfer.ts";
 import { vgg16 } from "./vgg16.ts";
 
@@ -74,18 +74,6 @@ describe("transfer", () => {
     expect(y.shape).toEqual([2, 3]);
     expect(countParams(model).trainable).toBe((32 + 1) * 3);
     y.dispose();
-    base.dispose();
-  });
-
-  it("reproduces Keras' counts for the seed's recipe at full size and prints them in the summary", () => {
-    const base = vgg16({ seed: 1 });
-    const model = transfer(base, { frozenLayers: FROZEN_ALL_CONV, classes: 2 });
-    expect(countParams(model)).toEqual({ total: 134_268_738, trainable: 119_554_050, nonTrainable: 14_714_688 });
-    const text = summary(model);
-    expect(text).toContain("Trainable params: 119,554,050");
-    expect(text).toContain("Non-trainable params: 14,714,688");
-    expect(text).toMatch(/^18\s+block5_pool \(MaxPooling2D\)\s+\(None, 7, 7, 512\)\s+0\s+N$/m);
-    expect(text).toMatch(/^22\s+predictions \(Dense\)\s+\(None, 2\)\s+8,194\s+Y$/m);
     base.dispose();
   });
 });

@@ -2,6 +2,8 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { tf, type Tensor } from "../tf.ts";
 import { InvalidModelOptionError } from "../errors.ts";
 import { FROZEN_ALL_CONV, VGG16_LAYER_NAMES, VGG16_LAYER_TABLE } from "./layer-table.ts";
+import { countParams, summary } from "./summary.ts";
+import { transfer } from "./transfer.ts";
 import { vgg16 } from "./vgg16.ts";
 
 // Parameter counts per layer from Keras' VGG16 at 224x224 (KERAS-VGG16.md), by index.
@@ -21,7 +23,7 @@ afterEach(() => {
 });
 
 describe("vgg16", () => {
-  it("builds Keras' full architecture at 224x224: names, indices, per-layer and total parameters", () => {
+  it("builds Keras' full architecture at 224x224: names, indices, per-layer and total parameters; the seed's recipe counts", () => {
     const model = vgg16({ seed: 1 });
     built = model;
     expect(model.layers.map((l) => l.name)).toEqual([...VGG16_LAYER_NAMES]);
@@ -29,6 +31,15 @@ describe("vgg16", () => {
     expect(model.layers.map((l) => l.countParams())).toEqual(KERAS_PARAMS);
     expect(model.countParams()).toBe(138_357_544);
     expect(model.outputs[0].shape).toEqual([null, 1000]);
+
+    // The seed's recipe on the same layers: Dense(2) on fc2, layers[:19] frozen.
+    const seedRecipe = transfer(model, { frozenLayers: FROZEN_ALL_CONV, classes: 2 });
+    expect(countParams(seedRecipe)).toEqual({ total: 134_268_738, trainable: 119_554_050, nonTrainable: 14_714_688 });
+    const text = summary(seedRecipe);
+    expect(text).toContain("Trainable params: 119,554,050");
+    expect(text).toContain("Non-trainable params: 14,714,688");
+    expect(text).toMatch(/^18\s+block5_pool \(MaxPooling2D\)\s+\(None, 7, 7, 512\)\s+0\s+N$/m);
+    expect(text).toMatch(/^22\s+predictions \(Dense\)\s+\(None, 2\)\s+8,194\s+Y$/m);
   });
 
   it("builds the convolutional base without the top: 19 layers, 14,714,688 parameters", () => {
