@@ -58,18 +58,45 @@ describe("wasm training kernels", () => {
     expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(1e-4);
   });
 
+  it.each([
+    [[5, 7], [5, 3], true, false],
+    [[4, 6], [9, 6], false, true],
+    [[6, 4], [9, 6], true, true],
+    [[1, 8, 3], [1, 8, 5], true, false],
+    [[2, 8, 3], [2, 8, 5], true, false],
+    [[3, 40], [40, 2], false, false],
+  ] as const)("matMul %j x %j (transposeA %s, transposeB %s) equals cpu's", async (aShape, bShape, transposeA, transposeB) => {
+    const product = async (backend: string) => {
+      await tf.setBackend(backend);
+      const c = tf.tidy(() => tf.matMul(tf.randomNormal([...aShape], 0, 1, "float32", 7), tf.randomNormal([...bShape], 0, 1, "float32", 8), transposeA, transposeB));
+      const out = { shape: c.shape, data: (await c.data()) as Float32Array };
+      c.dispose();
+      return out;
+    };
+    const cpu = await product("cpu");
+    const wasm = await product("wasm");
+    expect(wasm.shape).toEqual(cpu.shape);
+    expect(relativeError(wasm.data, cpu.data)).toBeLessThan(1e-5);
+  });
+
   it("frees every intermediate buffer and leaks no tensor", async () => {
     await tf.setBackend("wasm");
     const x = tf.randomNormal([2, 12, 12, 4]) as Tensor4D;
     const w = tf.randomNormal([3, 3, 4, 6]) as Tensor4D;
-    const step = () => tf.tidy(() => tf.grads((a: Tensor, b: Tensor) => tf.sum(tf.conv2d(a as Tensor4D, b as Tensor4D, 1, "same")))([x, w]));
+    const m = tf.randomNormal([6, 5]);
+    const step = () =>
+      tf.tidy(() => [
+        ...tf.grads((a: Tensor, b: Tensor) => tf.sum(tf.conv2d(a as Tensor4D, b as Tensor4D, 1, "same")))([x, w]),
+        tf.matMul(m, m, true, false),
+        tf.matMul(m, m, false, true),
+      ]);
     tf.dispose(step());
     const tensors = tf.memory().numTensors;
     const buffers = tf.engine().backend.numDataIds();
     tf.dispose(step());
     expect(tf.memory().numTensors).toBe(tensors);
     expect(tf.engine().backend.numDataIds()).toBe(buffers);
-    tf.dispose([x, w]);
+    tf.dispose([x, w, m]);
   });
 
   it("gives every layer of a tiny VGG16 the same gradient on wasm as on cpu", async () => {

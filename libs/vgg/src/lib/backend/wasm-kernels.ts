@@ -1,9 +1,10 @@
 // Training kernels for the wasm backend. TF.js 4.22's wasm backend has no
-// Conv2DBackpropFilter (tfjs issue 8474), so fine-tuning any convolution fails there, and
-// its Conv2DBackpropInput is a plain loop (~1.5 GFLOP/s against ~15 for its XNNPACK
-// Conv2D). Both gradients are convolutions themselves, so they are rewritten here as the
-// backend's own Conv2D plus layout kernels: correct by construction, fast where XNNPACK is.
-import { backend_util, getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from "../tf.ts";
+// Conv2DBackpropFilter (tfjs issue 8474), so fine-tuning any convolution fails there; its
+// Conv2DBackpropInput is a plain loop (~1.5 GFLOP/s against ~15 for its XNNPACK Conv2D) and
+// its BatchMatMul with a transposed operand crawls (~0.25 GFLOP/s: a dense layer's weight
+// gradient at fc1 took 26 s per batch of 32). All three are rewritten here as the backend's
+// own Conv2D (a 1x1 convolution is a GEMM) plus layout kernels.
+import { backend_util, broadcast_util, getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from "../tf.ts";
 import { BackendError } from "../errors.ts";
 
 const WASM = "wasm";
@@ -99,6 +100,76 @@ function conv2DBackpropInput(fallback: KernelFunc): KernelFunc {
   };
 }
 
+function reshape(x: TensorInfo, shape: number[], backend: DisposingBackend): TensorInfo {
+  return run("Reshape", { x }, { shape }, backend);
+}
+
+function transpose2d(x: TensorInfo, backend: DisposingBackend): TensorInfo {
+  return run("Transpose", { x }, { perm: [1, 0] }, backend);
+}
+
+/** C = A B for row-major A [m, k] and B [k, n], as a 1x1 convolution over m "pixels". */
+function gemm(a: TensorInfo, b: TensorInfo, backend: DisposingBackend): TensorInfo {
+  const [m, k] = a.shape;
+  const n = b.shape[1];
+  const x = reshape(a, [1, 1, m, k], backend);
+  const filter = reshape(b, [1, 1, k, n], backend);
+  const out = conv2d(x, filter, [[0, 0], [0, 0], [0, 0], [0, 0]], [1, 1], backend);
+  backend.disposeData(x.dataId);
+  backend.disposeData(filter.dataId);
+  const matrix = reshape(out, [m, n], backend);
+  backend.disposeData(out.dataId);
+  return matrix;
+}
+
+/**
+ * A product with a transposed operand and no batch: computes either op(A) op(B) or, when it
+ * copies less, (B' A')' where a stored transposed operand is already the layout needed.
+ */
+function batchMatMul(fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs = {} } = args;
+    const b = backend as DisposingBackend;
+    const { a, b: bm } = inputs as { a: TensorInfo; b: TensorInfo };
+    const transposeA = attrs.transposeA === true;
+    const transposeB = attrs.transposeB === true;
+    const single = (t: TensorInfo) => t.shape.slice(0, -2).every((d) => d === 1);
+    if ((!transposeA && !transposeB) || !single(a) || !single(bm) || a.dtype !== "float32" || bm.dtype !== "float32") return fallback(args);
+    const rows = (t: TensorInfo) => t.shape[t.shape.length - 2];
+    const cols = (t: TensorInfo) => t.shape[t.shape.length - 1];
+    const a2 = reshape(a, [rows(a), cols(a)], b);
+    const b2 = reshape(bm, [rows(bm), cols(bm)], b);
+    const m = transposeA ? cols(a) : rows(a);
+    const n = transposeB ? rows(bm) : cols(bm);
+    const size = (t: TensorInfo) => t.shape.reduce((p, d) => p * d, 1);
+    const directCost = (transposeA ? size(a) : 0) + (transposeB ? size(bm) : 0);
+    const swappedCost = (transposeA ? 0 : size(a)) + (transposeB ? 0 : size(bm)) + m * n;
+    let c: TensorInfo;
+    if (directCost <= swappedCost) {
+      const left = transposeA ? transpose2d(a2, b) : a2;
+      const right = transposeB ? transpose2d(b2, b) : b2;
+      c = gemm(left, right, b);
+      if (left !== a2) b.disposeData(left.dataId);
+      if (right !== b2) b.disposeData(right.dataId);
+    } else {
+      // C' = op(B)' op(A)': a transposed operand is stored as exactly that.
+      const left = transposeB ? b2 : transpose2d(b2, b);
+      const right = transposeA ? a2 : transpose2d(a2, b);
+      const cT = gemm(left, right, b);
+      c = transpose2d(cT, b);
+      b.disposeData(cT.dataId);
+      if (left !== b2) b.disposeData(left.dataId);
+      if (right !== a2) b.disposeData(right.dataId);
+    }
+    b.disposeData(a2.dataId);
+    b.disposeData(b2.dataId);
+    const outer = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), bm.shape.slice(0, -2));
+    const out = reshape(c, [...outer, m, n], b);
+    b.disposeData(c.dataId);
+    return out;
+  };
+}
+
 let registered = false;
 
 /**
@@ -108,13 +179,15 @@ let registered = false;
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   const input = getKernel("Conv2DBackpropInput", WASM);
-  if (input === undefined) {
+  const matMul = getKernel("BatchMatMul", WASM);
+  if (input === undefined || matMul === undefined) {
     throw new BackendError("The wasm backend's kernels are not registered; import @tensorflow/tfjs-backend-wasm before registering the training kernels.");
   }
   const configs: KernelConfig[] = [
     { kernelName: "Conv2DBackpropFilter", backendName: WASM, kernelFunc: conv2DBackpropFilter },
-    // Keeps the original's setup and dispose functions: its loop still serves strides > 1.
+    // The originals' setup and dispose functions stay: they still serve the cases not rewritten.
     { ...input, kernelFunc: conv2DBackpropInput(input.kernelFunc) },
+    { ...matMul, kernelFunc: batchMatMul(matMul.kernelFunc) },
   ];
   for (const config of configs) {
     if (getKernel(config.kernelName, WASM) !== undefined) unregisterKernel(config.kernelName, WASM);
