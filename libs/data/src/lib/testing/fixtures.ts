@@ -101,7 +101,7 @@ export async function buildMessyDataset(root: string): Promise<{ bad: string[]; 
     "cat/b.PNG": await raw(alpha, width, height, 4).png().toBuffer(),
     "cat/c.webp": await raw(p(3), width, height).webp({ lossless: true }).toBuffer(),
     "cat/d.gif": await sharp(twoFrames, { raw: { width, height: height * 2, channels: 3, pageHeight: height }, animated: true }).gif().toBuffer(),
-    "cat/nested/deeper/e.tif": await raw(p(5), width, height).tiff().toBuffer(),
+    "cat/nested/deeper/e.tif": await raw(p(5), width, height).tiff({ compression: "deflate" }).toBuffer(),
     "cat/f.JPEG": await raw(p(6), width, height).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer(),
     "cat/g.bmp": encodeBmp24(p(7), width, height),
     "cat/zero.jpg": "",

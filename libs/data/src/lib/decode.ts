@@ -1,0 +1,102 @@
+import { readFile } from "node:fs/promises";
+import sharp from "sharp";
+import { decodeBmp, isBmp } from "./bmp.ts";
+import { ImageDecodeError } from "./errors.ts";
+import { createLimiter } from "./limit.ts";
+import { checkOneOf, checkTargetSize, INTERPOLATIONS, type Interpolation, type TargetSize } from "./options.ts";
+import { fullBox, keepAspectBox, resizeRgb, type Box, type RgbImage } from "./resize.ts";
+
+export interface DecodeOptions {
+  /** [height, width]; omitted = the image's own size. */
+  targetSize?: TargetSize;
+  /** Default 'nearest', Keras' default; both match Pillow pixel for pixel. */
+  interpolation?: Interpolation;
+  /** Centre-crop to the target's aspect ratio before resizing (Keras' keep_aspect_ratio). Default false. */
+  keepAspect?: boolean;
+}
+
+/** HWC RGB float32 pixels in [0, 255]. */
+export interface DecodedImage {
+  data: Float32Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * Reads an image to 8-bit sRGB: EXIF orientation applied, grayscale/CMYK/palette/16-bit
+ * converted, alpha dropped (as Pillow's convert('RGB') does), first frame of animations.
+ * A truncated file is an error rather than a half-grey image.
+ */
+export async function readRgb(source: string | Uint8Array): Promise<RgbImage> {
+  const label = typeof source === "string" ? source : "the uploaded image";
+  let bytes: Uint8Array;
+  try {
+    bytes = typeof source === "string" ? await readFile(source) : source;
+  } catch (error) {
+    throw new ImageDecodeError(label, (error as NodeJS.ErrnoException).code ?? String(error));
+  }
+  if (bytes.length === 0) throw new ImageDecodeError(label, "empty file");
+  if (isBmp(bytes)) {
+    try {
+      return decodeBmp(bytes);
+    } catch (error) {
+      throw new ImageDecodeError(label, (error as Error).message);
+    }
+  }
+  let first: string;
+  try {
+    return await decodeWithSharp(bytes);
+  } catch (error) {
+    first = firstLine(error);
+  }
+  // libvips keeps one error buffer for all threads, so a decode failing next to others can lose
+  // its message ("Unknown error") or get a neighbour's. Failures are rare: retry them one at a
+  // time to report the file's own reason.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      return await retryLane(() => decodeWithSharp(bytes));
+    } catch (error) {
+      const message = firstLine(error);
+      if (message !== UNKNOWN) throw new ImageDecodeError(label, message);
+    }
+  }
+  throw new ImageDecodeError(label, first === UNKNOWN ? `${UNKNOWN} (libvips gave no reason)` : first);
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+}
+
+const UNKNOWN = "Unknown error";
+const retryLane = createLimiter(1);
+
+async function decodeWithSharp(bytes: Uint8Array): Promise<RgbImage> {
+  const { data, info } = await sharp(bytes, { failOn: "truncated", autoOrient: true }).toColourspace("srgb").removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels instead of 3`);
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}
+
+/** The source region to resize: the whole image, or Keras' centred aspect-ratio crop. */
+export function sourceBox(image: RgbImage, targetSize: TargetSize, keepAspect: boolean): Box {
+  return keepAspect ? keepAspectBox(image.width, image.height, targetSize[0], targetSize[1]) : fullBox(image);
+}
+
+/** Widens 8-bit RGB into float32 at `offset` of `out`. */
+export function writeFloat(image: RgbImage, out: Float32Array, offset: number): void {
+  const src = image.data;
+  for (let i = 0; i < src.length; i++) out[offset + i] = src[i];
+}
+
+/**
+ * Decodes one image (a path, or the bytes of an upload, never written to disk) to float32 RGB
+ * in [0, 255], resized as training resizes it. Throws ImageDecodeError for unreadable input.
+ */
+export async function decodeImage(source: string | Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
+  const interpolation = checkOneOf(options.interpolation ?? "nearest", "interpolation", INTERPOLATIONS);
+  const targetSize = options.targetSize && checkTargetSize(options.targetSize);
+  let image = await readRgb(source);
+  if (targetSize) image = resizeRgb(image, targetSize[1], targetSize[0], interpolation, sourceBox(image, targetSize, options.keepAspect ?? false));
+  const data = new Float32Array(image.width * image.height * 3);
+  writeFloat(image, data, 0);
+  return { data, width: image.width, height: image.height };
+}
