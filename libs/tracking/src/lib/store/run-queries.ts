@@ -49,20 +49,18 @@ function filterWhere(query: ListRunsQuery): Prisma.RunWhereInput {
   };
 }
 
+/** Sort keys that may be NULL; they sort last in either direction. */
+const NULLABLE_SORT_KEYS: ReadonlySet<RunSortKey> = new Set(["bestValAccuracy"]);
+
 /**
- * Rows after the cursor run in the order (key, id), with NULL keys last in either direction.
- * Prisma's own `cursor` compares NULL sort keys with `>` and so drops those rows.
+ * Rows after the cursor run in the order (key, id), NULL keys last. Prisma's own `cursor`
+ * compares NULL sort keys with `>` and so would drop those rows.
  */
 function afterCursor(key: RunSortKey, direction: "asc" | "desc", cursor: { id: number; value: unknown }): Prisma.RunWhereInput {
   const beyond = direction === "asc" ? "gt" : "lt";
   if (cursor.value === null) return { [key]: null, id: { [beyond]: cursor.id } };
-  return {
-    OR: [
-      { [key]: { [beyond]: cursor.value } },
-      { [key]: cursor.value, id: { [beyond]: cursor.id } },
-      { [key]: null },
-    ],
-  };
+  const after: Prisma.RunWhereInput[] = [{ [key]: { [beyond]: cursor.value } }, { [key]: cursor.value, id: { [beyond]: cursor.id } }];
+  return { OR: NULLABLE_SORT_KEYS.has(key) ? [...after, { [key]: null }] : after };
 }
 
 export async function listRuns(ctx: StoreContext, input: ListRunsQuery = {}): Promise<Page<RunListItem>> {
@@ -77,7 +75,7 @@ export async function listRuns(ctx: StoreContext, input: ListRunsQuery = {}): Pr
   }
   const rows = await ctx.prisma.run.findMany({
     where: { AND: where },
-    orderBy: [{ [key]: { sort: direction, nulls: "last" } }, { id: direction }],
+    orderBy: [{ [key]: NULLABLE_SORT_KEYS.has(key) ? { sort: direction, nulls: "last" } : direction }, { id: direction }],
     take: limit + 1,
     select: runListSelect,
   });

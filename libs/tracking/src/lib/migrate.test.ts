@@ -1,0 +1,162 @@
+import Database from "better-sqlite3";
+import { createHash } from "node:crypto";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { MigrationError } from "./errors.ts";
+import { defaultMigrationsDir, migrate } from "./migrate.ts";
+import { openStore } from "./open-store.ts";
+import { runTogether } from "./testing/child.ts";
+import { parsePrismaSchema, sqliteType } from "./testing/prisma-schema.ts";
+import { tempDir } from "./testing/temp-store.ts";
+
+const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+const schemaSource = readFileSync(path.join(repoRoot, "prisma", "schema.prisma"), "utf8");
+
+interface Column { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }
+interface IndexRow { name: string; unique: number; origin: string }
+interface ForeignKeyRow { table: string; from: string; to: string; on_delete: string; on_update: string }
+
+let cleanup: (() => void)[] = [];
+afterEach(() => {
+  cleanup.forEach((fn) => fn());
+  cleanup = [];
+});
+
+function freshDbPath(): string {
+  const { dir, remove } = tempDir();
+  cleanup.push(remove);
+  return path.join(dir, "thaw.db");
+}
+
+function withDb<T>(dbPath: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe("migrations against schema.prisma", () => {
+  it("build every model, column, index, unique and foreign key of the schema, and nothing else", () => {
+    const dbPath = freshDbPath();
+    expect(migrate(dbPath)).toEqual(["0001_init"]);
+    const { models, enums } = parsePrismaSchema(schemaSource);
+    expect(models.map((model) => model.name)).toContain("Run");
+
+    withDb(dbPath, (db) => {
+      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[])
+        .map((row) => row.name)
+        .filter((name) => !["_prisma_migrations", "sqlite_sequence"].includes(name));
+      expect(tables.sort()).toEqual(models.map((model) => model.name).sort());
+
+      for (const model of models) {
+        const columns = db.prepare(`PRAGMA table_info("${model.name}")`).all() as Column[];
+        const fkColumns = model.foreignKeys.flatMap((fk) => fk.columns);
+        expect(columns.map((column) => column.name), model.name).toEqual(model.fields.map((field) => field.name));
+        for (const field of model.fields) {
+          const column = columns.find((candidate) => candidate.name === field.name) as Column;
+          const where = `${model.name}.${field.name}`;
+          expect(column.type, where).toBe(sqliteType(field.type, enums));
+          expect(column.notnull === 1, where).toBe(!field.optional);
+          expect(column.pk === 1, where).toBe(field.isId);
+          expect(column.dflt_value !== null, where).toBe(field.hasDefault && !field.isAutoincrement);
+          if (fkColumns.includes(field.name)) expect(field.type, where).toBe("Int");
+        }
+
+        const indexes = (db.prepare(`PRAGMA index_list("${model.name}")`).all() as IndexRow[]).filter((index) => index.origin === "c");
+        expect(indexes.map((index) => index.name).sort(), model.name).toEqual(model.indexes.map((index) => index.name).sort());
+        for (const expected of model.indexes) {
+          const actual = indexes.find((index) => index.name === expected.name) as IndexRow;
+          const columnsOfIndex = (db.prepare(`PRAGMA index_info("${expected.name}")`).all() as { name: string }[]).map((row) => row.name);
+          expect(columnsOfIndex, expected.name).toEqual(expected.columns);
+          expect(actual.unique === 1, expected.name).toBe(expected.unique);
+        }
+
+        const foreignKeys = db.prepare(`PRAGMA foreign_key_list("${model.name}")`).all() as ForeignKeyRow[];
+        expect(foreignKeys.length, model.name).toBe(model.foreignKeys.length);
+        for (const expected of model.foreignKeys) {
+          const actual = foreignKeys.find((fk) => fk.from === expected.columns[0]);
+          expect(actual, expected.name).toMatchObject({ table: expected.table, to: expected.references[0], on_delete: expected.onDelete, on_update: "CASCADE" });
+        }
+      }
+    });
+  });
+
+  it("names each constraint as Prisma does in the SQL", () => {
+    const sql = readFileSync(path.join(defaultMigrationsDir(), "0001_init", "migration.sql"), "utf8");
+    const { models } = parsePrismaSchema(schemaSource);
+    for (const model of models) {
+      for (const fk of model.foreignKeys) expect(sql).toContain(`CONSTRAINT "${fk.name}" FOREIGN KEY ("${fk.columns.join('", "')}")`);
+    }
+    const lock = readFileSync(path.join(defaultMigrationsDir(), "migration_lock.toml"), "utf8");
+    expect(lock).toMatch(/^provider = "sqlite"$/m);
+  });
+});
+
+describe("migrate", () => {
+  it("applies nothing twice and records Prisma's history row with the file's sha256", async () => {
+    const dbPath = freshDbPath();
+    expect(migrate(dbPath)).toEqual(["0001_init"]);
+    expect(migrate(dbPath)).toEqual([]);
+    const store = await openStore({ path: dbPath });
+    await store.ensureExperiment("e");
+    await store.close();
+    const reopened = await openStore({ path: dbPath });
+    expect((await reopened.listExperiments()).map((experiment) => experiment.name)).toEqual(["e"]);
+    await reopened.close();
+
+    const fileBytes = readFileSync(path.join(defaultMigrationsDir(), "0001_init", "migration.sql"));
+    const rows = withDb(dbPath, (db) => db.prepare("SELECT * FROM _prisma_migrations").all()) as Record<string, unknown>[];
+    expect(rows).toHaveLength(1);
+    const row = rows[0];
+    expect(row.migration_name).toBe("0001_init");
+    expect(row.checksum).toBe(createHash("sha256").update(fileBytes).digest("hex"));
+    expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(row).toMatchObject({ logs: null, rolled_back_at: null, applied_steps_count: 1 });
+    expect(Number(row.finished_at)).toBeGreaterThanOrEqual(Number(row.started_at));
+    expect(Math.abs(Number(row.finished_at) - Date.now())).toBeLessThan(60_000);
+    expect(withDb(dbPath, (db) => db.pragma("journal_mode", { simple: true }))).toBe("wal");
+  });
+
+  it("refuses a migration edited after it was applied", () => {
+    const dbPath = freshDbPath();
+    const { dir, remove } = tempDir();
+    cleanup.push(remove);
+    cpSync(defaultMigrationsDir(), dir, { recursive: true });
+    migrate(dbPath, { migrationsDir: dir });
+    writeFileSync(path.join(dir, "0001_init", "migration.sql"), readFileSync(path.join(dir, "0001_init", "migration.sql"), "utf8") + "\n-- edited\n");
+    expect(() => migrate(dbPath, { migrationsDir: dir })).toThrow(MigrationError);
+    expect(() => migrate(dbPath, { migrationsDir: dir })).toThrow(/0001_init was edited after it was applied/);
+  });
+
+  it("rolls back a failing migration whole and records nothing of it", () => {
+    const dbPath = freshDbPath();
+    const { dir, remove } = tempDir();
+    cleanup.push(remove);
+    cpSync(defaultMigrationsDir(), dir, { recursive: true });
+    mkdirSync(path.join(dir, "0002_broken"));
+    writeFileSync(path.join(dir, "0002_broken", "migration.sql"), 'CREATE TABLE "Half" ("id" INTEGER);\nCREATE TABLE "Run" ("id" INTEGER);\n');
+    expect(() => migrate(dbPath, { migrationsDir: dir })).toThrow(/Migration 0002_broken failed \(table "Run" already exists\)/);
+    withDb(dbPath, (db) => {
+      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name);
+      expect(tables).not.toContain("Half");
+    });
+    // 0001 was applied in the same transaction as the broken 0002, so it rolled back as well.
+    expect(migrate(dbPath)).toEqual(["0001_init"]);
+  });
+
+  it("lets two processes open a new database at once: both succeed, the migration runs once", async () => {
+    const dbPath = freshDbPath();
+    const results = await runTogether("open.ts", [[dbPath], [dbPath]]);
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    const applied = results.map((result) => JSON.parse(result.lines[0]).applied as string[]);
+    expect(applied.flat()).toEqual(["0001_init"]);
+    withDb(dbPath, (db) => {
+      expect(db.prepare("SELECT COUNT(*) AS n FROM _prisma_migrations").get()).toEqual({ n: 1 });
+      expect(db.prepare("SELECT name FROM Experiment").all()).toEqual([{ name: "shared" }]);
+    });
+  });
+});
