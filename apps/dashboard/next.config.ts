@@ -23,7 +23,14 @@ const config: NextConfig = {
     "@tensorflow/tfjs-node-gpu",
   ],
   outputFileTracingRoot: repoRoot,
-  turbopack: { root: repoRoot },
+  // Built with webpack (`next build --webpack`): the libs find files beside their sources
+  // with `new URL("../..", import.meta.url)`, which Turbopack and webpack's default both
+  // try to bundle as an asset. Left to run as written, it points into the checkout.
+  webpack(webpackConfig: { module: { parser?: Record<string, Record<string, unknown>> } }) {
+    const parser = webpackConfig.module.parser ?? {};
+    webpackConfig.module.parser = { ...parser, javascript: { ...parser.javascript, url: false } };
+    return webpackConfig;
+  },
   // `tsc -p apps/dashboard` is the typecheck target; the build does not repeat it.
   typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,

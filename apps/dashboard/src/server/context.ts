@@ -1,7 +1,5 @@
 // The context of a request: the process's store and the parsed environment.
 import "server-only";
-import os from "node:os";
-import path from "node:path";
 import type { Context } from "./api/trpc.ts";
 import { env } from "./env.ts";
 import { getStore } from "./store.ts";
@@ -10,6 +8,6 @@ export async function requestContext(): Promise<Context> {
   const e = env();
   return {
     store: await getStore(),
-    config: { dataRoots: e.dataRoots, sweepLimit: e.sweepLimit, kerasModelsDir: path.join(os.homedir(), ".keras", "models") },
+    config: { dataRoots: e.dataRoots, sweepLimit: e.sweepLimit, weightSearch: {} },
   };
 }

@@ -18,10 +18,10 @@ export async function harness(options: { sweepLimit?: number } = {}): Promise<Ha
   const dir = mkdtempSync(path.join(os.tmpdir(), "thaw-dashboard-"));
   const store = await openStore({ path: path.join(dir, "thaw.db") });
   mkdirSync(path.join(dir, "data"));
-  mkdirSync(path.join(dir, "keras"));
+  mkdirSync(path.join(dir, "home", ".keras", "models"), { recursive: true });
   const ctx: Context = {
     store,
-    config: { dataRoots: [path.join(dir, "data")], sweepLimit: options.sweepLimit ?? 100, kerasModelsDir: path.join(dir, "keras") },
+    config: { dataRoots: [path.join(dir, "data")], sweepLimit: options.sweepLimit ?? 100, weightSearch: { env: { NODE_ENV: "test" }, homeDir: path.join(dir, "home") } },
   };
   return {
     dir,

@@ -13,8 +13,8 @@ export interface Context {
     /** Folders a dataset may be registered from (absolute). */
     dataRoots: string[];
     sweepLimit: number;
-    /** Where Keras keeps downloaded weights (~/.keras/models). */
-    kerasModelsDir: string;
+    /** Where to look for Keras' ImageNet weights (THAW_WEIGHTS_DIR, ~/.keras/models). */
+    weightSearch: { env?: NodeJS.ProcessEnv; homeDir?: string };
   };
 }
 

@@ -2,12 +2,10 @@
 export type PredictResponse =
   | {
       ok: true;
-      model: { name: string; experimentId: number; runId: number; checkpointId: number; epoch: number };
-      /** Sorted, most likely first. */
+      model: { name: string; experimentId: number; runId: number; checkpointId: number; epoch: number; inputSize: [number, number] };
+      /** Every class, most likely first. */
       probabilities: { className: string; probability: number }[];
-      /** The image as the model saw it (resized), PNG data URL. */
-      image: string;
-      /** Grad-CAM overlay on that image, PNG data URL. */
+      /** Grad-CAM of the top class over the image as the model saw it, PNG data URL. */
       heatmap: string;
       elapsedMs: number;
     }

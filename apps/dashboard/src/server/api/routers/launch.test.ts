@@ -73,7 +73,7 @@ describe("launch.options and launch.template", () => {
     expect(before.layers).toHaveLength(23);
     expect(before.datasets.map((d) => d.name)).toEqual(["pets"]);
     expect(before.bases.map((b) => b.value)).toEqual(["random"]);
-    writeFileSync(path.join(h.dir, "keras", "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"), "x");
+    writeFileSync(path.join(h.dir, "home", ".keras", "models", "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"), "x");
     const { runId } = await h.caller.launch.run(run());
     await trainFake(h.store, runId, [0.5]);
     const after = await h.caller.launch.options();

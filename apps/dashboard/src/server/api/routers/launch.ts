@@ -53,7 +53,7 @@ export const launchRouter = createTRPCRouter({
     const [experiments, datasets, bases, { VGG16_LAYER_TABLE }] = await Promise.all([
       ctx.store.listExperiments(),
       ctx.store.listDatasets(),
-      baseOptions(ctx.store, ctx.config.kerasModelsDir),
+      baseOptions(ctx.store, ctx.config.weightSearch),
       import("@thaw/vgg"),
     ]);
     return {
