@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 
 export function tempDir(name: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `thaw-data-${name}-`));
@@ -26,7 +26,7 @@ export function pattern(width: number, height: number, salt = 0): Uint8Array {
   return out;
 }
 
-export function raw(pixels: Uint8Array, width: number, height: number, channels: 1 | 3 | 4 = 3): sharp.Sharp {
+export function raw(pixels: Uint8Array, width: number, height: number, channels: 1 | 3 | 4 = 3): Sharp {
   return sharp(pixels, { raw: { width, height, channels } });
 }
 
