@@ -26,6 +26,8 @@ export const commonParamsSchema = z.object({
   seed: z.number().int("The seed must be a whole number.").min(0, "The seed cannot be negative.").max(2 ** 31 - 1, "The seed must fit in 31 bits."),
   widthMultiplier: z.number().gt(0, "The width multiplier must be greater than 0.").max(1, "The width multiplier is at most 1 (full VGG16)."),
   validationSplit: z.number().gt(0, "Keep some images for validation (more than 0).").lt(1, "The validation split must be below 1."),
+  head: z.enum(["fc2", "pooled"], "The head is fc2 (Keras' top) or pooled (global average pooling)."),
+  dropout: z.number().min(0, "Dropout is between 0 and 1.").lt(1, "Dropout must be below 1."),
 });
 
 export const launchRunSchema = commonParamsSchema.extend({ frozenLayers: frozen, learningRate });
@@ -51,6 +53,8 @@ export const defaultParams = {
   seed: 42,
   widthMultiplier: 1,
   validationSplit: 0.2,
+  head: "fc2",
+  dropout: 0,
   frozenLayers: 15,
   learningRate: 0.001,
 } as const;

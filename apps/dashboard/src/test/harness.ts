@@ -57,6 +57,8 @@ export const RUN_DEFAULTS = {
   seed: 1,
   widthMultiplier: 0.125,
   validationSplit: 0.25,
+  head: "fc2",
+  dropout: 0,
 } as const;
 
 /** Plays the worker's part: claims the run, logs epochs (val acc as given), checkpoints the best, finishes. */

@@ -15,12 +15,12 @@ import { LayerStrip } from "./layer-strip.tsx";
 type Values = Record<string, string>;
 
 const INITIAL: Values = Object.fromEntries(Object.entries(defaultParams).map(([k, v]) => [k, String(v)]));
-const NUMERIC = ["experimentId", "datasetId", "momentum", "epochs", "batchSize", "patience", "imageSize", "seed", "widthMultiplier", "validationSplit", "frozenLayers", "learningRate"];
+const NUMERIC = ["experimentId", "datasetId", "momentum", "epochs", "batchSize", "patience", "imageSize", "seed", "widthMultiplier", "validationSplit", "dropout", "frozenLayers", "learningRate"];
 
 const list = (text: string) => text.split(/[\s,;]+/).filter(Boolean).map(Number);
 
 function toInput(v: Values, sweep: boolean) {
-  const out: Record<string, unknown> = { base: v.base, optimizer: v.optimizer, augment: v.augment === "true", name: v.name || undefined };
+  const out: Record<string, unknown> = { base: v.base, optimizer: v.optimizer, head: v.head, augment: v.augment === "true", name: v.name || undefined };
   for (const key of NUMERIC) out[key] = v[key] === "" || v[key] === undefined ? Number.NaN : Number(v[key]);
   if (sweep) {
     out.frozenLayersList = list(v.frozenLayersList ?? "");
@@ -165,6 +165,15 @@ export function LaunchForm({ cloneOf }: { cloneOf: number | null }) {
           </Field>
           <Field label="Validation split" name="validationSplit" errors={errors}>
             <input type="number" step="any" value={values.validationSplit} onChange={(e) => set("validationSplit")(e.target.value)} />
+          </Field>
+          <Field label="Head" name="head" errors={errors} hint="what replaces Keras' predictions layer">
+            <select value={values.head} onChange={(e) => set("head")(e.target.value)}>
+              <option value="fc2">Dense on fc2 (Keras' top)</option>
+              <option value="pooled">Global average pooling + Dense</option>
+            </select>
+          </Field>
+          <Field label="Dropout" name="dropout" errors={errors} hint="before the new Dense layer">
+            <input type="number" step="any" value={values.dropout} onChange={(e) => set("dropout")(e.target.value)} />
           </Field>
         </div>
       </div>

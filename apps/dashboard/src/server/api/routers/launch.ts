@@ -10,7 +10,7 @@ type Common = Omit<LaunchRunInput, "frozenLayers" | "learningRate">;
 
 /** The store's input for the common part of a run, after checking the base run exists. */
 async function toEnqueue(ctx: Context, input: Common): Promise<Omit<EnqueueRunInput, "frozenLayers" | "learningRate">> {
-  const { widthMultiplier, validationSplit, name, ...rest } = input;
+  const { widthMultiplier, validationSplit, head, dropout, name, ...rest } = input;
   let baseRunId: number | null = null;
   if (input.base.startsWith("run:")) {
     baseRunId = Number(input.base.slice(4));
@@ -20,7 +20,7 @@ async function toEnqueue(ctx: Context, input: Common): Promise<Omit<EnqueueRunIn
     }
   }
   await ctx.store.getDataset(input.datasetId);
-  return { ...rest, name: name || null, baseRunId, extra: { widthMultiplier, validationSplit } };
+  return { ...rest, name: name || null, baseRunId, extra: { head, widthMultiplier, validationSplit, dropout } };
 }
 
 function templateOf(run: Run): LaunchRunInput {
@@ -41,6 +41,8 @@ function templateOf(run: Run): LaunchRunInput {
     seed: run.seed,
     widthMultiplier: num(extra.widthMultiplier, 1),
     validationSplit: num(extra.validationSplit, 0.2),
+    head: extra.head === "pooled" ? "pooled" : "fc2",
+    dropout: num(extra.dropout, 0),
     frozenLayers: run.frozenLayers,
     learningRate: run.learningRate,
   };
