@@ -39,9 +39,10 @@ export async function preflight(store: TrackingStore, input: PreflightInput): Pr
     // The base's architecture is fixed by its weights: take its head and width.
     head = meta.head;
     width = meta.widthMultiplier;
-    if (head === "fc2" && meta.inputSize[0] !== input.imageSize) {
+    if (meta.inputSize[0] !== input.imageSize) {
+      const why = head === "fc2" ? "its fc1 layer was trained on" : "the checkpoint's model takes";
       throw new UsageError(
-        `--image-size ${input.imageSize} does not fit the base: its fc1 layer was trained on ${meta.inputSize[0]}x${meta.inputSize[1]} inputs; use --image-size ${meta.inputSize[0]}.`,
+        `--image-size ${input.imageSize} does not fit the base: ${why} ${meta.inputSize[0]}x${meta.inputSize[1]} inputs; use --image-size ${meta.inputSize[0]}.`,
       );
     }
   }

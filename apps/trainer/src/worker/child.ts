@@ -29,7 +29,13 @@ export async function runChild(): Promise<number> {
     const message: ChildMessage = { type: "claimed", runId: run.id };
     process.send?.(message);
     const { executeRun } = await import("../run/execute-run.ts");
-    await executeRun(store, run, { workerId, signal: controller.signal, logPrefix: `[run ${run.id}] ` });
+    await executeRun(store, run, {
+      workerId,
+      signal: controller.signal,
+      logPrefix: `[run ${run.id}] `,
+      // Several children share the terminal: one line per epoch, never a redrawn bar.
+      tty: false,
+    });
     return 0;
   });
 }

@@ -27,8 +27,14 @@ interface Slot {
 
 export async function runWorker(options: WorkerOptions): Promise<void> {
   await withStore(async (store) => {
-    const reaped = await reapLostRuns(store, options.heartbeatTimeoutMs);
-    for (const run of reaped) options.log(`run ${run.id}: marked FAILED (worker lost); its ${run.epochsDone} finished epochs are kept.`);
+    // At start, and again every half timeout: whoever notices a lost run ends it.
+    let lastReap = 0;
+    const reap = async () => {
+      lastReap = Date.now();
+      const reaped = await reapLostRuns(store, options.heartbeatTimeoutMs);
+      for (const run of reaped) options.log(`run ${run.id}: marked FAILED (worker lost); its ${run.epochsDone} finished epochs are kept.`);
+    };
+    await reap();
     const slots = new Set<Slot>();
     let stopping = false;
     let wake: () => void = () => {};
@@ -44,6 +50,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     try {
       options.log(`worker ${process.pid}: up to ${options.concurrency} run(s) at a time${options.once ? ", until the queue is empty" : ""}.`);
       while (!stopping) {
+        if (Date.now() - lastReap > options.heartbeatTimeoutMs / 2) await reap();
         const unclaimed = [...slots].filter((s) => s.runId === null).length;
         const queued = await queuedCount(store, options.concurrency + 1);
         if (slots.size < options.concurrency && queued > unclaimed) {

@@ -1,0 +1,42 @@
+// `thaw demo --quick --wait` through the real CLI: data, a pretraining run, a transfer sweep
+// from it and a scratch baseline, all recorded and executed; a second call changes nothing.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { sandbox, thaw, withTestStore } from "../testing/cli-harness.ts";
+
+describe("thaw demo", () => {
+  it("prepares and runs the quick demo once, with lineage to the pretraining run", async () => {
+    const box = sandbox("thaw-demo-");
+    const first = thaw(box, ["demo", "--quick", "--wait", "--concurrency", "2"]);
+    expect(first.status, first.stdout + first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/Demo done in \d+:\d\d/);
+    expect(first.stdout).toMatch(/Best transfer run \d\.\d{4} vs from scratch \d\.\d{4}/);
+    expect(existsSync(path.join(box.dir, "home", "demo", "source"))).toBe(true);
+    expect(existsSync(path.join(box.dir, "home", "demo", "target"))).toBe(true);
+
+    const pretrainId = await withTestStore(box, async (store) => {
+      const pretrain = (await store.listRuns({ experimentId: (await store.getExperiment("demo-pretrain")).id })).items;
+      expect(pretrain).toHaveLength(1);
+      expect(pretrain[0].status).toBe("FINISHED");
+      expect(pretrain[0].base).toBe("random");
+      const transfer = (await store.listRuns({ experimentId: (await store.getExperiment("demo-transfer")).id, limit: 100 })).items;
+      // 2 frozen counts x 1 learning rate, plus the scratch baseline.
+      expect(transfer).toHaveLength(3);
+      for (const run of transfer) expect(run.status).toBe("FINISHED");
+      const fromPretrain = transfer.filter((r) => r.base === `run:${pretrain[0].id}`);
+      expect(fromPretrain.map((r) => r.frozenLayers).sort()).toEqual([15, 19]);
+      for (const run of fromPretrain) expect(run.baseRunId).toBe(pretrain[0].id);
+      expect(transfer.filter((r) => r.base === "random")).toHaveLength(1);
+      return pretrain[0].id;
+    });
+
+    const second = thaw(box, ["demo", "--quick"]);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/already prepared/);
+    await withTestStore(box, async (store) => {
+      expect((await store.listRuns({ limit: 100 })).items).toHaveLength(4);
+      expect((await store.getRun(pretrainId)).status).toBe("FINISHED");
+    });
+  });
+});
