@@ -42,6 +42,29 @@ export {
 } from "./lib/errors.ts";
 
 // training: backends, fit, callbacks, optimizers, feature cache
+export { initBackend, backendFromEnv, BACKEND_NAMES } from "./lib/backend/init-backend.ts";
+export type { BackendName, BackendChoice } from "./lib/backend/init-backend.ts";
+export { registerWasmTrainingKernels } from "./lib/backend/wasm-kernels.ts";
+export { fit } from "./lib/train/fit.ts";
+export type { FitOptions, FitHistory } from "./lib/train/fit.ts";
+export type { History } from "./lib/train/train-loop.ts";
+export { arrayBatches } from "./lib/train/batches.ts";
+export type { Batch, BatchSource, ArrayBatchesOptions } from "./lib/train/batches.ts";
+export { leftRightImages } from "./lib/train/synthetic-images.ts";
+export type { SyntheticImages } from "./lib/train/synthetic-images.ts";
+export { sgd, adam } from "./lib/train/optimizers.ts";
+export type { OptimizerSpec } from "./lib/train/optimizers.ts";
+export { hook, TrainerCallback } from "./lib/train/callbacks/callback.ts";
+export type { Callback, Trainer, EpochLogs, BatchLogs, TrainEndLogs, StopReason } from "./lib/train/callbacks/callback.ts";
+export { MonitorCallback, canonicalMetric } from "./lib/train/callbacks/monitor-callback.ts";
+export type { MonitorOptions, MonitorMode } from "./lib/train/callbacks/monitor-callback.ts";
+export { earlyStopping, EarlyStopping } from "./lib/train/callbacks/early-stopping.ts";
+export type { EarlyStoppingOptions } from "./lib/train/callbacks/early-stopping.ts";
+export { modelCheckpoint, ModelCheckpoint } from "./lib/train/callbacks/model-checkpoint.ts";
+export type { SaveFunction, SaveWithFunction, SaveToDir, SavedEpoch } from "./lib/train/callbacks/model-checkpoint.ts";
+export { FEATURE_CACHE_FORMAT } from "./lib/feature-cache/feature-store.ts";
+export type { FeatureCacheOptions, FeatureCacheStats } from "./lib/feature-cache/feature-cache.ts";
+export { BackendError, TrainingOptionError, FeatureCacheError } from "./lib/errors.ts";
 
 // engines: inference engine selection, ONNX export
 export type { EngineName, EngineOutput, InferenceEngine } from "./lib/engine/inference-engine.ts";

@@ -1,0 +1,71 @@
+// Keras' callback protocol (tfjs-layers' base_callbacks.ts has the same hooks): async hooks
+// around epochs and batches, and a trainer whose stopTraining flag ends the run.
+import { type LayersModel } from "../../tf.ts";
+import { TrainingOptionError } from "../../errors.ts";
+
+/** Logs of one epoch, named as Keras 2.4+ names them. */
+export interface EpochLogs {
+  loss: number;
+  accuracy: number;
+  val_loss?: number;
+  val_accuracy?: number;
+  /** Wall time of the epoch in seconds, validation included. */
+  duration: number;
+}
+
+export interface BatchLogs {
+  /** Images in this batch. */
+  size: number;
+  loss: number;
+  accuracy: number;
+}
+
+export type StopReason = "completed" | "callback" | "aborted";
+
+export interface TrainEndLogs {
+  stopReason: StopReason;
+  /** Epochs that ran to the end. */
+  epochs: number;
+}
+
+/** What a callback sees of the run: Keras' `self.model` and `model.stop_training`. */
+export interface Trainer {
+  /** The model being trained; under the feature cache, the full model (its trainable layers are the ones trained). */
+  readonly model: LayersModel;
+  /** Set by a callback to end training after the current batch or epoch. */
+  stopTraining: boolean;
+}
+
+export interface Callback {
+  setTrainer?(trainer: Trainer): void;
+  onTrainBegin?(): void | Promise<void>;
+  onEpochBegin?(epoch: number): void | Promise<void>;
+  onBatchEnd?(batch: number, logs: BatchLogs): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs: EpochLogs): void | Promise<void>;
+  onTrainEnd?(logs: TrainEndLogs): void | Promise<void>;
+}
+
+/** Base for callbacks that need the trainer (Keras' `self.model`). */
+export abstract class TrainerCallback implements Callback {
+  private current: Trainer | undefined;
+
+  setTrainer(trainer: Trainer): void {
+    this.current = trainer;
+  }
+
+  protected get trainer(): Trainer {
+    if (!this.current) throw new TrainingOptionError(`${this.constructor.name} was used outside fit; pass it in fit's callbacks.`);
+    return this.current;
+  }
+}
+
+/** A plain callback from functions, e.g. the worker's hook that writes each epoch to the store. */
+export function hook(hooks: Callback): Callback {
+  return { ...hooks };
+}
+
+/** Reads a metric from epoch logs by name. */
+export function logValue(logs: EpochLogs, key: string): number | undefined {
+  const value = (logs as unknown as Record<string, unknown>)[key];
+  return typeof value === "number" ? value : undefined;
+}

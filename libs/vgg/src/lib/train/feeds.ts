@@ -1,0 +1,29 @@
+// Batches of raw pixels -> the tensors the model takes: Keras' caffe preprocessing here, in
+// one place, so that no path into training can skip it.
+import { tf, type LayersModel } from "../tf.ts";
+import { preprocessInput } from "../preprocess.ts";
+import { checkBatch, type Batch, type BatchSource } from "./batches.ts";
+import { type FeedSource } from "./train-loop.ts";
+
+/** The model's class count: the last dimension of its output. */
+export function outputClasses(model: LayersModel): number {
+  const shape = model.outputs[0].shape;
+  return shape[shape.length - 1] ?? 0;
+}
+
+/** Preprocessed NHWC float32 pixels of a batch, as a plain array (for inference engines). */
+export function preprocessedPixels(batch: Batch): Float32Array {
+  return tf.tidy(() => preprocessInput(tf.tensor4d(batch.x, batch.shape)).dataSync() as Float32Array);
+}
+
+export function imageFeeds(source: BatchSource, classes: number): FeedSource {
+  return async function* () {
+    for await (const batch of source()) {
+      checkBatch(batch, classes);
+      yield {
+        x: tf.tidy(() => preprocessInput(tf.tensor4d(batch.x, batch.shape))),
+        y: tf.tensor2d(batch.y, [batch.shape[0], batch.numClasses]),
+      };
+    }
+  };
+}

@@ -1,0 +1,111 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { tf, type LayersModel, type Tensor } from "../tf.ts";
+import { initBackend } from "../backend/init-backend.ts";
+import { vgg16 } from "../model/vgg16.ts";
+import { transfer } from "../model/transfer.ts";
+import { preprocessInput } from "../preprocess.ts";
+import { TrainingOptionError } from "../errors.ts";
+import { arrayBatches } from "./batches.ts";
+import { leftRightImages } from "./synthetic-images.ts";
+import { fit } from "./fit.ts";
+import { adam, sgd } from "./optimizers.ts";
+import { hook } from "./callbacks/callback.ts";
+
+const SIZE = 32;
+
+function tinyTransfer(frozenLayers: number, seed = 1): LayersModel {
+  const base = vgg16({ inputShape: [SIZE, SIZE, 3], classes: 10, widthMultiplier: 1 / 16, seed });
+  return transfer(base, { frozenLayers, classes: 2, head: "fc2", seed: seed + 100 });
+}
+
+function data(count: number, seed: number, batchSize: number, shuffleSeed?: number) {
+  const images = leftRightImages(count, SIZE, seed);
+  return { images, source: arrayBatches(images.x, images.labels, images.shape, 2, { batchSize, shuffleSeed }) };
+}
+
+describe("fit", () => {
+  beforeAll(async () => {
+    await initBackend("wasm");
+  });
+
+  it("learns a separable task through a frozen VGG16 base (> 90% validation accuracy)", async () => {
+    const model = tinyTransfer(19);
+    const history = await fit(model, data(64, 1, 16, 7).source, { epochs: 4, optimizer: adam(1e-3), validation: data(32, 2, 16).source });
+    expect(history.stopReason).toBe("completed");
+    expect(history.epochs).toHaveLength(4);
+    expect(Object.keys(history.epochs[0])).toEqual(["loss", "accuracy", "duration", "val_loss", "val_accuracy"]);
+    expect(history.history.val_accuracy).toEqual(history.epochs.map((e) => e.val_accuracy));
+    expect(history.epochs.at(-1)!.val_accuracy).toBeGreaterThan(0.9);
+    expect(history.epochs.at(-1)!.loss).toBeLessThan(history.epochs[0].loss);
+    model.dispose();
+  });
+
+  it("fine-tunes convolutions on wasm (frozen 0) and weighs validation batches by size", async () => {
+    const model = tinyTransfer(0, 3);
+    const validation = data(10, 4, 4); // batches of 4, 4 and 2
+    const history = await fit(model, data(16, 5, 8).source, { epochs: 1, optimizer: sgd(0.01, 0.9), validation: validation.source });
+    // Independent reference: the whole validation set at once, cross-entropy by hand.
+    const probs = tf.tidy(() => model.predict(preprocessInput(tf.tensor4d(validation.images.x, validation.images.shape))) as Tensor);
+    const p = (await probs.data()) as Float32Array;
+    probs.dispose();
+    let loss = 0;
+    let correct = 0;
+    validation.images.labels.forEach((label, i) => {
+      loss -= Math.log(p[2 * i + label]);
+      if ((p[2 * i + 1] > p[2 * i] ? 1 : 0) === label) correct++;
+    });
+    expect(history.epochs[0].val_loss).toBeCloseTo(loss / 10, 4);
+    expect(history.epochs[0].val_accuracy).toBeCloseTo(correct / 10, 6);
+    model.dispose();
+  });
+
+  it("stops before the next batch when the signal aborts, and leaks no tensor", async () => {
+    const model = tinyTransfer(19);
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const batches: number[] = [];
+    const ends: string[] = [];
+    const history = await fit(model, data(48, 6, 8).source, {
+      epochs: 3,
+      optimizer: sgd(0.01, 0.9),
+      signal: controller.signal,
+      callbacks: [
+        hook({
+          onBatchEnd: (batch) => {
+            batches.push(batch);
+            if (batch === 2) controller.abort();
+          },
+          onTrainEnd: (logs) => {
+            ends.push(logs.stopReason);
+          },
+        }),
+      ],
+    });
+    expect(batches).toEqual([0, 1, 2]);
+    expect(history.stopReason).toBe("aborted");
+    expect(history.epochs).toEqual([]);
+    expect(ends).toEqual(["aborted"]);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it("leaks no tensor over a run with validation and callbacks", async () => {
+    const model = tinyTransfer(17);
+    const before = tf.memory().numTensors;
+    await fit(model, data(16, 8, 8).source, { epochs: 2, optimizer: adam(1e-3), validation: data(8, 9, 8).source });
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it("rejects bad options and mismatched batches with the fix", async () => {
+    const model = tinyTransfer(19);
+    const source = data(8, 10, 8).source;
+    await expect(fit(model, source, { epochs: 0, optimizer: sgd(0.01) })).rejects.toThrow("epochs must be an integer >= 1, got 0");
+    expect(() => sgd(-1)).toThrow(TrainingOptionError);
+    expect(() => sgd(0.01, 1)).toThrow("momentum must be in [0, 1), got 1");
+    const three = leftRightImages(4, SIZE, 1);
+    const wrongClasses = arrayBatches(three.x, three.labels, three.shape, 3, { batchSize: 4 });
+    await expect(fit(model, wrongClasses, { epochs: 1, optimizer: sgd(0.01) })).rejects.toThrow("The batches have 3 classes but the model predicts 2");
+    model.dispose();
+  });
+});

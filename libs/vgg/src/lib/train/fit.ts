@@ -1,0 +1,29 @@
+// Keras' model.fit over async batch iterators: categorical cross-entropy, accuracy, logs
+// named as Keras 2.4+ names them. With `featureCache`, the frozen prefix runs once per
+// image and only the layers after it train on its cached outputs.
+import { type LayersModel } from "../tf.ts";
+import { type BatchSource } from "./batches.ts";
+import { imageFeeds, outputClasses } from "./feeds.ts";
+import { trainLoop, type History, type LoopOptions } from "./train-loop.ts";
+import { fitWithFeatureCache, type FeatureCacheOptions, type FeatureCacheStats } from "../feature-cache/feature-cache.ts";
+
+export interface FitOptions {
+  epochs: number;
+  optimizer: LoopOptions["optimizer"];
+  validation?: BatchSource;
+  callbacks?: LoopOptions["callbacks"];
+  /** Aborting stops training before the next batch; the history then says 'aborted'. */
+  signal?: AbortSignal;
+  /** Train the layers after the frozen prefix on its cached outputs (refused with augmentation). */
+  featureCache?: FeatureCacheOptions;
+}
+
+/** Keras' History plus, with the feature cache, what the cache did. */
+export type FitHistory = History & { featureCache?: FeatureCacheStats };
+
+export async function fit(model: LayersModel, train: BatchSource, options: FitOptions): Promise<FitHistory> {
+  const { featureCache, validation, ...loop } = options;
+  if (featureCache) return fitWithFeatureCache(model, train, { ...loop, validation }, featureCache);
+  const classes = outputClasses(model);
+  return trainLoop(model, imageFeeds(train, classes), { ...loop, validation: validation && imageFeeds(validation, classes) }, { model, stopTraining: false });
+}

@@ -1,0 +1,133 @@
+// The epoch/batch loop shared by fit (images) and the feature cache (cached activations):
+// Keras' fit semantics with callbacks, per-epoch logs weighted by batch size, and an
+// AbortSignal honoured before every batch.
+import { tf, type LayersModel, type Tensor } from "../tf.ts";
+import { TrainingOptionError } from "../errors.ts";
+import { type OptimizerSpec } from "./optimizers.ts";
+import { type Callback, type EpochLogs, type StopReason, type Trainer } from "./callbacks/callback.ts";
+
+/** One batch as the trained model takes it. The loop disposes both tensors. */
+export interface Feed {
+  x: Tensor;
+  y: Tensor;
+}
+
+export type FeedSource = () => AsyncIterable<Feed>;
+
+export interface LoopOptions {
+  epochs: number;
+  optimizer: OptimizerSpec;
+  validation?: FeedSource;
+  callbacks?: Callback[];
+  signal?: AbortSignal;
+}
+
+export interface History {
+  /** One entry per completed epoch. */
+  epochs: EpochLogs[];
+  /** Keras' History.history: metric name -> one value per completed epoch. */
+  history: Record<string, number[]>;
+  stopReason: StopReason;
+}
+
+export function checkLoopOptions(options: LoopOptions): void {
+  if (!Number.isInteger(options.epochs) || options.epochs < 1) {
+    throw new TrainingOptionError(`epochs must be an integer >= 1, got ${options.epochs}.`);
+  }
+  if (typeof options.optimizer?.create !== "function") {
+    throw new TrainingOptionError("optimizer must come from sgd(learningRate, momentum) or adam(learningRate).");
+  }
+}
+
+class Aborted extends Error {}
+
+/** Sums of per-image loss and correct predictions, so epoch means weigh batches by size. */
+class Totals {
+  loss = 0;
+  correct = 0;
+  count = 0;
+  add(size: number, loss: number, accuracy: number): void {
+    this.loss += loss * size;
+    this.correct += accuracy * size;
+    this.count += size;
+  }
+}
+
+function batchSize(feed: Feed): number {
+  return feed.x.shape[0];
+}
+
+async function validate(model: LayersModel, source: FeedSource, signal: AbortSignal | undefined): Promise<Totals> {
+  const totals = new Totals();
+  for await (const feed of source()) {
+    try {
+      if (signal?.aborted) throw new Aborted();
+      const [loss, correct] = tf.tidy(() => {
+        const probs = model.predict(feed.x) as Tensor;
+        return [tf.sum(tf.metrics.categoricalCrossentropy(feed.y, probs)), tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(feed.y, -1)), "float32"))];
+      });
+      const [l, c] = [(await loss.data())[0], (await correct.data())[0]];
+      tf.dispose([loss, correct]);
+      const size = batchSize(feed);
+      totals.add(size, l / size, c / size);
+    } finally {
+      tf.dispose([feed.x, feed.y]);
+    }
+  }
+  return totals;
+}
+
+/**
+ * Trains `model` on the feeds. `trainer.model` is what callbacks see (the full model when
+ * `model` is the trainable rest of it under the feature cache).
+ */
+export async function trainLoop(model: LayersModel, train: FeedSource, options: LoopOptions, trainer: Trainer): Promise<History> {
+  checkLoopOptions(options);
+  const { epochs, validation, callbacks = [], signal } = options;
+  const optimizer = options.optimizer.create();
+  model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+  const history: History = { epochs: [], history: {}, stopReason: "completed" };
+  trainer.stopTraining = false;
+  for (const cb of callbacks) cb.setTrainer?.(trainer);
+  try {
+    for (const cb of callbacks) await cb.onTrainBegin?.();
+    for (let epoch = 0; epoch < epochs && !trainer.stopTraining; epoch++) {
+      const started = performance.now();
+      for (const cb of callbacks) await cb.onEpochBegin?.(epoch);
+      const totals = new Totals();
+      let batch = 0;
+      for await (const feed of train()) {
+        let loss: number;
+        let accuracy: number;
+        try {
+          if (signal?.aborted) throw new Aborted();
+          [loss, accuracy] = (await model.trainOnBatch(feed.x, feed.y)) as number[];
+        } finally {
+          tf.dispose([feed.x, feed.y]);
+        }
+        const size = batchSize(feed);
+        totals.add(size, loss, accuracy);
+        for (const cb of callbacks) await cb.onBatchEnd?.(batch++, { size, loss, accuracy });
+        if (trainer.stopTraining) break;
+      }
+      if (totals.count === 0) throw new TrainingOptionError("The training batches were empty; check the dataset folder and the batch source.");
+      const logs: EpochLogs = { loss: totals.loss / totals.count, accuracy: totals.correct / totals.count, duration: 0 };
+      if (validation) {
+        const val = await validate(model, validation, signal);
+        if (val.count > 0) Object.assign(logs, { val_loss: val.loss / val.count, val_accuracy: val.correct / val.count });
+      }
+      logs.duration = (performance.now() - started) / 1000;
+      history.epochs.push(logs);
+      for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
+      for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
+    }
+    if (trainer.stopTraining) history.stopReason = "callback";
+  } catch (error) {
+    if (!(error instanceof Aborted)) throw error;
+    history.stopReason = "aborted";
+  } finally {
+    optimizer.dispose();
+  }
+  for (const cb of callbacks) await cb.onTrainEnd?.({ stopReason: history.stopReason, epochs: history.epochs.length });
+  return history;
+}
