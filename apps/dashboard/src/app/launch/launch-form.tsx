@@ -135,7 +135,7 @@ export function LaunchForm({ cloneOf }: { cloneOf: number | null }) {
           <label className="field">
             New experiment
             <span className="row">
-              <input value={newExperiment} placeholder="name" onChange={(e) => setNewExperiment(e.target.value)} style={{ flex: 1 }} />
+              <input aria-label="New experiment name" value={newExperiment} placeholder="name" onChange={(e) => setNewExperiment(e.target.value)} style={{ flex: 1 }} />
               <button type="button" disabled={!newExperiment.trim()} onClick={() => createExperiment.mutate({ name: newExperiment })}>
                 Add
               </button>
@@ -230,7 +230,7 @@ export function LaunchForm({ cloneOf }: { cloneOf: number | null }) {
           <Field label="Batch size" name="batchSize" errors={errors}>
             <input type="number" value={values.batchSize} onChange={(e) => set("batchSize")(e.target.value)} />
           </Field>
-          <Field label="Patience" name="patience" errors={errors} hint="early stopping on val loss; 0 = off">
+          <Field label="Patience" name="patience" errors={errors} hint="epochs without a better val accuracy before stopping (Keras)">
             <input type="number" value={values.patience} onChange={(e) => set("patience")(e.target.value)} />
           </Field>
           <Field label="Seed" name="seed" errors={errors}>
