@@ -4,7 +4,7 @@ import { decodeBmp, isBmp } from "./bmp.ts";
 import { ImageDecodeError } from "./errors.ts";
 import { createLimiter } from "./limit.ts";
 import { checkOneOf, checkTargetSize, INTERPOLATIONS, type Interpolation, type TargetSize } from "./options.ts";
-import { fullBox, keepAspectBox, resizeRgb, type Box, type RgbImage } from "./resize.ts";
+import { fullBox, keepAspectBox, resizeInto, type Box, type RgbImage } from "./resize.ts";
 
 export interface DecodeOptions {
   /** [height, width]; omitted = the image's own size. */
@@ -81,12 +81,6 @@ export function sourceBox(image: RgbImage, targetSize: TargetSize, keepAspect: b
   return keepAspect ? keepAspectBox(image.width, image.height, targetSize[0], targetSize[1]) : fullBox(image);
 }
 
-/** Widens 8-bit RGB into float32 at `offset` of `out`. */
-export function writeFloat(image: RgbImage, out: Float32Array, offset: number): void {
-  const src = image.data;
-  for (let i = 0; i < src.length; i++) out[offset + i] = src[i];
-}
-
 /**
  * Decodes one image (a path, or the bytes of an upload, never written to disk) to float32 RGB
  * in [0, 255], resized as training resizes it. Throws ImageDecodeError for unreadable input.
@@ -94,9 +88,9 @@ export function writeFloat(image: RgbImage, out: Float32Array, offset: number): 
 export async function decodeImage(source: string | Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const interpolation = checkOneOf(options.interpolation ?? "nearest", "interpolation", INTERPOLATIONS);
   const targetSize = options.targetSize && checkTargetSize(options.targetSize);
-  let image = await readRgb(source);
-  if (targetSize) image = resizeRgb(image, targetSize[1], targetSize[0], interpolation, sourceBox(image, targetSize, options.keepAspect ?? false));
-  const data = new Float32Array(image.width * image.height * 3);
-  writeFloat(image, data, 0);
-  return { data, width: image.width, height: image.height };
+  const image = await readRgb(source);
+  const [height, width] = targetSize ?? [image.height, image.width];
+  const data = new Float32Array(width * height * 3);
+  resizeInto(image, width, height, interpolation, targetSize ? sourceBox(image, targetSize, options.keepAspect ?? false) : fullBox(image), data, 0);
+  return { data, width, height };
 }

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -133,6 +134,24 @@ describe("flowFromDirectory", () => {
     expect([...(await full(5))]).not.toEqual([...first]);
     expect([...first]).not.toEqual([...plain.x]);
     expect(first.every((v) => v >= 0 && v <= 255)).toBe(true);
+  });
+
+  it("decodes exactly `prefetch` batches ahead while the consumer holds one", async () => {
+    const root = tempDir("flow-prefetch");
+    await synthesizeDataset(root, { classes: ["only"], perClass: 20, size: 8 });
+    const flow = await flowFromDirectory(root, { targetSize: [8, 8], batchSize: 2, shuffle: false, prefetch: 2 });
+    const iterator = flow[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.done).toBe(false);
+    // Let the read-ahead settle, then remove every file: only what was already decoded survives.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    rmSync(path.join(root, "only"), { recursive: true });
+    const later: string[][] = [];
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) later.push(next.value.paths.map((p) => path.basename(p)));
+    // Sorted by code point: only.0, only.1, only.10, only.11, ...
+    expect(later).toEqual([["only.10.png", "only.11.png"], ["only.12.png", "only.13.png"]]);
+    expect(flow.skipped).toHaveLength(14);
+    expect(flow.skipped[0].reason).toBe("ENOENT");
   });
 
   it("stops cleanly when the consumer stops early, and can run the next epoch", async () => {

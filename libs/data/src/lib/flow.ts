@@ -1,11 +1,11 @@
 import { randomInt } from "node:crypto";
 import { applyAugment, cropBox, drawAugment, resolveAugment, type AugmentOptions, type ResolvedAugment } from "./augment.ts";
-import { readRgb, sourceBox, writeFloat } from "./decode.ts";
+import { readRgb, sourceBox } from "./decode.ts";
 import { ClassUnreadableError, ImageDecodeError, InvalidOptionError } from "./errors.ts";
 import { createLimiter, type Limiter } from "./limit.ts";
 import { checkOneOf, checkPositiveInt, checkSeed, checkTargetSize, INTERPOLATIONS, type Interpolation, type TargetSize } from "./options.ts";
 import { mixSeed, Rng } from "./random.ts";
-import { resizeRgb } from "./resize.ts";
+import { resizeInto } from "./resize.ts";
 import { scanDirectory, SUBSETS, type DatasetScan, type ImageEntry, type Subset } from "./scan.ts";
 
 /** A file left out because it would not decode. */
@@ -161,13 +161,15 @@ class DirectoryFlow implements ImageFlow {
       launched++;
     };
     try {
+      // The batch awaited next plus `prefetch` more are decoding at any time, also while the
+      // consumer works on the batch just yielded.
       while (launched < chunks.length && pending.length <= this.prefetch) launch();
       while (pending.length) {
         const result = await (pending.shift() as Promise<DecodedBatch>);
-        if (launched < chunks.length) launch();
         if (result.fatal) throw result.fatal;
         for (const failure of result.failures) this.recordFailure(failure);
         if (result.batch.labels.length) yield result.batch;
+        if (launched < chunks.length) launch();
       }
     } finally {
       // A consumer that stops early leaves no decoding behind; started images finish and are dropped.
@@ -243,7 +245,7 @@ class DirectoryFlow implements ImageFlow {
     // The draw is keyed by (seed, epoch, file) so it does not depend on which decode finishes first.
     const draw = this.augment && drawAugment(new Rng(mixSeed(this.seed, epoch, fileIndex, 0xa7)), this.augment);
     if (draw) box = cropBox(box, draw);
-    writeFloat(resizeRgb(image, width, height, this.interpolation, box), out, offset);
+    resizeInto(image, width, height, this.interpolation, box, out, offset);
     if (draw) applyAugment(out.subarray(offset, offset + height * width * 3), width, height, draw);
   }
 }

@@ -107,9 +107,10 @@ describe("bilinear (Pillow's BILINEAR, antialiased when shrinking)", () => {
     ]);
   });
 
-  it("leaves an image alone when the size is already right", () => {
+  it("copies an image whose size is already right, for both filters", () => {
     const src = grey([[1, 2], [3, 4]]);
-    expect(resizeRgb(src, 2, 2, "bilinear")).toBe(src);
+    expect(channel(resizeRgb(src, 2, 2, "bilinear"))).toEqual([[1, 2], [3, 4]]);
+    expect(channel(resizeRgb(src, 2, 2, "nearest"))).toEqual([[1, 2], [3, 4]]);
   });
 });
 

@@ -36,10 +36,22 @@ export function keepAspectBox(width: number, height: number, targetHeight: numbe
   return { left, top, right: left + cropWidth, bottom: top + cropHeight };
 }
 
+/** Pixels written by the resizers: 8-bit for images, float32 straight into a batch. */
+type PixelSink = Uint8Array | Float32Array;
+
+/** Resizes `box` of `src` to outWidth x outHeight, as a new 8-bit image. */
 export function resizeRgb(src: RgbImage, outWidth: number, outHeight: number, interpolation: Interpolation, box: Box = fullBox(src)): RgbImage {
+  const data = new Uint8Array(outWidth * outHeight * 3);
+  resizeInto(src, outWidth, outHeight, interpolation, box, data, 0);
+  return { data, width: outWidth, height: outHeight };
+}
+
+/** Resizes `box` of `src` into `out` at `offset` (HWC), e.g. straight into a float32 batch. */
+export function resizeInto(src: RgbImage, outWidth: number, outHeight: number, interpolation: Interpolation, box: Box, out: PixelSink, offset: number): void {
   const full = box.left === 0 && box.top === 0 && box.right === src.width && box.bottom === src.height;
-  if (full && outWidth === src.width && outHeight === src.height) return src;
-  return interpolation === "nearest" ? resizeNearest(src, outWidth, outHeight, box) : resizeBilinear(src, outWidth, outHeight, box);
+  if (full && outWidth === src.width && outHeight === src.height) out.set(src.data, offset);
+  else if (interpolation === "nearest") resizeNearest(src, outWidth, outHeight, box, out, offset);
+  else resizeBilinear(src, outWidth, outHeight, box, out, offset);
 }
 
 /** Source index per output index, as Pillow's ImagingScaleAffine tabulates it. */
@@ -54,22 +66,22 @@ export function nearestIndices(inSize: number, start: number, end: number, outSi
   return indices;
 }
 
-function resizeNearest(src: RgbImage, outWidth: number, outHeight: number, box: Box): RgbImage {
+function resizeNearest(src: RgbImage, outWidth: number, outHeight: number, box: Box, out: PixelSink, offset: number): void {
   const xs = nearestIndices(src.width, box.left, box.right, outWidth);
   const ys = nearestIndices(src.height, box.top, box.bottom, outHeight);
-  const out = new Uint8Array(outWidth * outHeight * 3);
+  for (let x = 0; x < outWidth; x++) xs[x] *= 3;
   const s = src.data;
-  let o = 0;
+  let o = offset;
   for (let y = 0; y < outHeight; y++) {
-    const row = ys[y] * src.width;
+    const row = ys[y] * src.width * 3;
     for (let x = 0; x < outWidth; x++) {
-      const i = (row + xs[x]) * 3;
-      out[o++] = s[i];
-      out[o++] = s[i + 1];
-      out[o++] = s[i + 2];
+      const i = row + xs[x];
+      out[o] = s[i];
+      out[o + 1] = s[i + 1];
+      out[o + 2] = s[i + 2];
+      o += 3;
     }
   }
-  return { data: out, width: outWidth, height: outHeight };
 }
 
 const PRECISION_BITS = 22;
@@ -117,75 +129,75 @@ function clip8(sum: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
-function resizeBilinear(src: RgbImage, outWidth: number, outHeight: number, box: Box): RgbImage {
+function resizeBilinear(src: RgbImage, outWidth: number, outHeight: number, box: Box, out: PixelSink, offset: number): void {
   const needHorizontal = outWidth !== src.width || box.left !== 0 || box.right !== outWidth;
   const needVertical = outHeight !== src.height || box.top !== 0 || box.bottom !== outHeight;
   const vert = bilinearCoefficients(src.height, box.top, box.bottom, outHeight);
+  const horiz = bilinearCoefficients(src.width, box.left, box.right, outWidth);
+  if (!needVertical) {
+    horizontalPass(src, 0, outHeight, horiz, outWidth, out, offset);
+    return;
+  }
   let image = src;
   if (needHorizontal) {
     // Only the source rows the vertical pass reads are resampled horizontally.
     const first = vert.bounds[0];
-    const last = vert.bounds[outHeight * 2 - 2] + vert.bounds[outHeight * 2 - 1];
+    const rows = vert.bounds[outHeight * 2 - 2] + vert.bounds[outHeight * 2 - 1] - first;
     for (let i = 0; i < outHeight; i++) vert.bounds[i * 2] -= first;
-    image = horizontalPass(src, first, last - first, bilinearCoefficients(src.width, box.left, box.right, outWidth), outWidth);
+    image = { data: new Uint8Array(outWidth * rows * 3), width: outWidth, height: rows };
+    horizontalPass(src, first, rows, horiz, outWidth, image.data, 0);
   }
-  return needVertical ? verticalPass(image, vert, outHeight) : image;
+  verticalPass(image, vert, outHeight, out, offset);
 }
 
-function horizontalPass(src: RgbImage, firstRow: number, rows: number, c: Coefficients, outWidth: number): RgbImage {
-  const out = new Uint8Array(outWidth * rows * 3);
+function horizontalPass(src: RgbImage, firstRow: number, rows: number, c: Coefficients, outWidth: number, out: PixelSink, offset: number): void {
   const s = src.data;
+  const { ksize, bounds, weights } = c;
   const half = 1 << (PRECISION_BITS - 1);
-  let o = 0;
+  const rowBytes = src.width * 3;
+  let o = offset;
   for (let y = 0; y < rows; y++) {
-    const rowStart = (y + firstRow) * src.width * 3;
+    const rowStart = (y + firstRow) * rowBytes;
     for (let xx = 0; xx < outWidth; xx++) {
-      const xmin = c.bounds[xx * 2];
-      const count = c.bounds[xx * 2 + 1];
-      const kBase = xx * c.ksize;
+      const count = bounds[xx * 2 + 1];
+      const kBase = xx * ksize;
+      let i = rowStart + bounds[xx * 2] * 3;
       let r = half;
       let g = half;
       let b = half;
       for (let x = 0; x < count; x++) {
-        const w = c.weights[kBase + x];
-        const i = rowStart + (x + xmin) * 3;
+        const w = weights[kBase + x];
         r += s[i] * w;
         g += s[i + 1] * w;
         b += s[i + 2] * w;
+        i += 3;
       }
-      out[o++] = clip8(r);
-      out[o++] = clip8(g);
-      out[o++] = clip8(b);
+      out[o] = clip8(r);
+      out[o + 1] = clip8(g);
+      out[o + 2] = clip8(b);
+      o += 3;
     }
   }
-  return { data: out, width: outWidth, height: rows };
 }
 
-function verticalPass(src: RgbImage, c: Coefficients, outHeight: number): RgbImage {
-  const width = src.width;
-  const out = new Uint8Array(width * outHeight * 3);
+function verticalPass(src: RgbImage, c: Coefficients, outHeight: number, out: PixelSink, offset: number): void {
   const s = src.data;
+  const { ksize, bounds, weights } = c;
+  const rowBytes = src.width * 3;
   const half = 1 << (PRECISION_BITS - 1);
-  let o = 0;
+  let o = offset;
   for (let yy = 0; yy < outHeight; yy++) {
-    const ymin = c.bounds[yy * 2];
-    const count = c.bounds[yy * 2 + 1];
-    const kBase = yy * c.ksize;
-    for (let x = 0; x < width; x++) {
-      let r = half;
-      let g = half;
-      let b = half;
+    const first = bounds[yy * 2] * rowBytes;
+    const count = bounds[yy * 2 + 1];
+    const kBase = yy * ksize;
+    for (let x = 0; x < rowBytes; x++) {
+      let sum = half;
+      let i = first + x;
       for (let y = 0; y < count; y++) {
-        const w = c.weights[kBase + y];
-        const i = ((y + ymin) * width + x) * 3;
-        r += s[i] * w;
-        g += s[i + 1] * w;
-        b += s[i + 2] * w;
+        sum += s[i] * weights[kBase + y];
+        i += rowBytes;
       }
-      out[o++] = clip8(r);
-      out[o++] = clip8(g);
-      out[o++] = clip8(b);
+      out[o++] = clip8(sum);
     }
   }
-  return { data: out, width, height: outHeight };
 }
