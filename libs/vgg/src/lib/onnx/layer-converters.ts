@@ -2,7 +2,7 @@
 // layout) and the converters track where the running tensor is, so a transpose is added only
 // where the layout has to change: before the first convolution, before Flatten (Keras
 // flattens NHWC) and at a 4-D output (both engines return NHWC).
-import { tf, type Layer, type Tensor } from "../tf.ts";
+import type { Layer } from "../tf.ts";
 import { OnnxExportError } from "../errors.ts";
 import type { OnnxGraphBuilder } from "./onnx-graph.ts";
 
@@ -85,15 +85,24 @@ function applyActivation(b: OnnxGraphBuilder, layer: Layer, s: FlowState, activa
   }
 }
 
-/** The layer's current weight values; tfjs-layers returns the variables themselves, so they are read, never disposed. */
-function weightValues(layer: Layer, transform?: (w: Tensor) => Tensor): Array<{ shape: number[]; values: Float32Array }> {
-  return layer.getWeights().map((w, i) => {
-    const t = i === 0 && transform ? tf.tidy(() => transform(w)) : w;
-    const values = t.dataSync() as Float32Array;
-    const shape = t.shape;
-    if (t !== w) t.dispose();
-    return { shape, values: Float32Array.from(values) };
-  });
+/** Keras' conv kernel [kh, kw, in, out] as ONNX's [out, in, kh, kw]. */
+function hwioToOihw(hwio: Float32Array, [kh, kw, cin, cout]: number[]): Float32Array {
+  const oihw = new Float32Array(hwio.length);
+  for (let h = 0; h < kh; h++)
+    for (let w = 0; w < kw; w++)
+      for (let i = 0; i < cin; i++) {
+        const from = ((h * kw + w) * cin + i) * cout;
+        for (let o = 0; o < cout; o++) oihw[((o * cin + i) * kh + h) * kw + w] = hwio[from + o];
+      }
+  return oihw;
+}
+
+/**
+ * The layer's current weight values (read-only: the cpu backend hands out its own storage, and
+ * the initializer copies it). tfjs-layers returns the variables themselves: read, never disposed.
+ */
+function weightValues(layer: Layer): Array<{ shape: number[]; values: Float32Array }> {
+  return layer.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync() as Float32Array }));
 }
 
 const conv2d: Converter = (b, layer, state) => {
@@ -102,8 +111,9 @@ const conv2d: Converter = (b, layer, state) => {
   const kernel = pair(config.kernelSize, layer, "kernelSize");
   const strides = pair(config.strides ?? 1, layer, "strides");
   const dilations = pair(config.dilationRate ?? 1, layer, "dilationRate");
-  const [w, bias] = weightValues(layer, (k) => tf.transpose(k, [3, 2, 0, 1])); // HWIO -> OIHW
-  const inputs = [b.addInitializer(`${layer.name}_kernel`, w.shape, w.values)];
+  const [w, bias] = weightValues(layer);
+  const [kh, kw, cin, cout] = w.shape;
+  const inputs = [b.addInitializer(`${layer.name}_kernel`, [cout, cin, kh, kw], hwioToOihw(w.values, w.shape))];
   if (bias) inputs.push(b.addInitializer(`${layer.name}_bias`, bias.shape, bias.values));
   const s = toNchw(b, state, layer.name);
   const attrs = { kernel_shape: kernel, strides, dilations, pads: pads(layer, state, config.padding, kernel, strides, dilations), group: 1 };
