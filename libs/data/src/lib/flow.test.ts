@@ -80,6 +80,8 @@ describe("flowFromDirectory", () => {
     const error = await collect(flow).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClassUnreadableError);
     expect((error as Error).message).toMatch(/Every one of the 2 images of class "broken" failed to decode \(e\.g\. broken\/(a\.jpg: empty file|b\.png: .*)\)/);
+    // A caller that catches and goes on is stopped again at the next epoch, before any decoding.
+    await expect(collect(flow)).rejects.toThrow(ClassUnreadableError);
   });
 
   it("gives the same order for the same seed and epoch, a new order each epoch", async () => {

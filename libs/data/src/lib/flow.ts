@@ -148,6 +148,7 @@ class DirectoryFlow implements ImageFlow {
 
   async *epoch(index: number): AsyncGenerator<Batch, void, undefined> {
     checkSeed(index, "epoch");
+    this.checkClasses();
     const order = this.files.map((_, i) => i);
     if (this.shuffle) new Rng(mixSeed(this.seed, index)).shuffle(order);
     const chunks: number[][] = [];
@@ -168,6 +169,7 @@ class DirectoryFlow implements ImageFlow {
         const result = await (pending.shift() as Promise<DecodedBatch>);
         if (result.fatal) throw result.fatal;
         for (const failure of result.failures) this.recordFailure(failure);
+        this.checkClasses();
         if (result.batch.labels.length) yield result.batch;
         if (launched < chunks.length) launch();
       }
@@ -185,10 +187,13 @@ class DirectoryFlow implements ImageFlow {
     this.skipped.push(file);
     this.firstFailurePerClass[label] ??= file;
     this.failedPerClass[label]++;
-    if (this.failedPerClass[label] === this.filesPerClass[label]) {
-      const first = this.firstFailurePerClass[label] ?? file;
-      throw new ClassUnreadableError(this.classNames[label], this.failedPerClass[label], { path: first.relPath, reason: first.reason });
-    }
+  }
+
+  /** Throws for a class none of whose files decoded; checked after every batch and again at each epoch's start. */
+  private checkClasses(): void {
+    const label = this.failedPerClass.findIndex((failed, i) => failed > 0 && failed === this.filesPerClass[i]);
+    const first = this.firstFailurePerClass[label];
+    if (label >= 0 && first) throw new ClassUnreadableError(this.classNames[label], this.failedPerClass[label], { path: first.relPath, reason: first.reason });
   }
 
   private async decodeBatch(fileIndices: number[], epoch: number, batchIndex: number, cancel: { cancelled: boolean }): Promise<DecodedBatch> {
