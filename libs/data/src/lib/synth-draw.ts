@@ -149,13 +149,30 @@ function paintBackground(pixels: Float32Array, width: number, height: number, rn
   }
 }
 
-/** Draws one picture of class `classIndex`; every random choice comes from `rng`. */
-export function drawPicture(classIndex: number, width: number, height: number, rng: Rng): RgbImage {
-  const classHue = (classIndex * 137.508) % 360;
+/**
+ * A class's look: style k draws SHAPES[k % 8] with hue k x 137.5 degrees (the golden angle, so
+ * consecutive styles get distant hues) and stripe frequency number k % 3. A class named after a
+ * shape gets that shape's style; other names take the unused styles in order.
+ */
+export function classStyles(classNames: readonly string[]): number[] {
+  const named = classNames.map((name) => (SHAPES as readonly string[]).indexOf(name));
+  const taken = new Set(named.filter((i) => i >= 0));
+  let next = 0;
+  return named.map((style) => {
+    if (style >= 0) return style;
+    while (taken.has(next)) next++;
+    taken.add(next);
+    return next;
+  });
+}
+
+/** Draws one picture in class style `style` (see classStyles); every random choice comes from `rng`. */
+export function drawPicture(style: number, width: number, height: number, rng: Rng): RgbImage {
+  const classHue = (style * 137.508) % 360;
   const hue = rng.next() < 0.8 ? classHue + rng.uniform(-40, 40) : rng.uniform(0, 360);
-  const main = place(rng, SHAPES[classIndex % SHAPES.length], width, height, [0.2, 0.34], hsvToRgb(hue, rng.uniform(0.45, 1), rng.uniform(0.55, 1)));
+  const main = place(rng, SHAPES[style % SHAPES.length], width, height, [0.2, 0.34], hsvToRgb(hue, rng.uniform(0.45, 1), rng.uniform(0.55, 1)));
   const stripeAngle = rng.uniform(0, Math.PI);
-  main.stripes = { frequency: STRIPE_FREQUENCIES[classIndex % STRIPE_FREQUENCIES.length] * rng.uniform(0.8, 1.2), cos: Math.cos(stripeAngle), sin: Math.sin(stripeAngle), phase: rng.uniform(0, 2 * Math.PI) };
+  main.stripes = { frequency: STRIPE_FREQUENCIES[style % STRIPE_FREQUENCIES.length] * rng.uniform(0.8, 1.2), cos: Math.cos(stripeAngle), sin: Math.sin(stripeAngle), phase: rng.uniform(0, 2 * Math.PI) };
   const distractor = rng.next() < 0.5 ? place(rng, SHAPES[rng.int(SHAPES.length)], width, height, [0.08, 0.16], hsvToRgb(rng.uniform(0, 360), rng.uniform(0.2, 1), rng.uniform(0.3, 1))) : null;
 
   const pixels = new Float32Array(width * height * 3);

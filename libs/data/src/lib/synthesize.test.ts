@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidOptionError } from "./errors.ts";
 import { loadSplit } from "./load-split.ts";
 import { scanDirectory } from "./scan.ts";
+import { classStyles } from "./synth-draw.ts";
 import { synthesizeDataset } from "./synthesize.ts";
 import { tempDir } from "./testing/fixtures.ts";
 
@@ -56,6 +57,17 @@ describe("synthesizeDataset", () => {
     expect(hashTree(d, files)).toBe(hashTree(a, files));
     // Every picture differs from every other.
     expect(new Set(files.map((f) => createHash("sha256").update(readFileSync(path.join(a, f))).digest("hex"))).size).toBe(files.length);
+  });
+
+  it("draws a class named after a shape as that shape, whatever its position", async () => {
+    expect(classStyles(["cross", "ring"])).toEqual([5, 4]);
+    expect(classStyles(["dog", "circle", "cat"])).toEqual([1, 0, 2]);
+    const named = tempDir("synth-named");
+    const counted = tempDir("synth-counted");
+    await synthesizeDataset(named, { classes: ["ring", "zebra"], perClass: 2, size: 16 });
+    await synthesizeDataset(counted, { classes: 6, perClass: 2, size: 16 });
+    const rel = path.join("ring", "ring.1.png");
+    expect(readFileSync(path.join(named, rel)).equals(readFileSync(path.join(counted, rel)))).toBe(true);
   });
 
   it("makes classes that differ but are not told apart by mean colour alone", async () => {

@@ -5,10 +5,14 @@ import { InvalidOptionError } from "./errors.ts";
 import { createLimiter } from "./limit.ts";
 import { checkOneOf, checkPositiveInt, checkSeed } from "./options.ts";
 import { hashString, mixSeed, Rng } from "./random.ts";
-import { drawPicture, SHAPES } from "./synth-draw.ts";
+import { classStyles, drawPicture, SHAPES } from "./synth-draw.ts";
 
 export interface SynthesizeOptions {
-  /** Class names, or a count (names are then the shapes: circle, square, ...). */
+  /**
+   * Class names, or a count (names are then the shapes: circle, square, triangle, star, ring,
+   * cross, diamond, hexagon, then circle2 ...). A class named after a shape is drawn as that
+   * shape; other names take the shapes no name claimed, in order.
+   */
   classes: number | readonly string[];
   /** Images per class in `dir/<class>/`, or per class and split in `dir/{train,test}/<class>/`. */
   perClass: number | { train: number; test: number };
@@ -51,13 +55,14 @@ export async function synthesizeDataset(dir: string, options: SynthesizeOptions)
           ["test", checkPositiveInt(options.perClass.test, "perClass.test")],
         ];
 
-  const jobs: { rel: string; classIndex: number; seed: number }[] = [];
+  const styles = classStyles(classNames);
+  const jobs: { rel: string; style: number; seed: number }[] = [];
   for (const [split, count] of splits) {
     for (const [classIndex, name] of classNames.entries()) {
       await fs.mkdir(path.join(dir, split, name), { recursive: true });
       for (let i = 0; i < count; i++) {
         const rel = [split, name, `${name}.${i}.${format === "png" ? "png" : "jpg"}`].filter(Boolean).join("/");
-        jobs.push({ rel, classIndex, seed: mixSeed(seed, hashString(name), hashString(split), i) });
+        jobs.push({ rel, style: styles[classIndex], seed: mixSeed(seed, hashString(name), hashString(split), i) });
       }
     }
   }
@@ -66,7 +71,7 @@ export async function synthesizeDataset(dir: string, options: SynthesizeOptions)
   await Promise.all(
     jobs.map((job) =>
       limit(async () => {
-        const picture = drawPicture(job.classIndex, width, height, new Rng(job.seed));
+        const picture = drawPicture(job.style, width, height, new Rng(job.seed));
         const image = sharp(picture.data, { raw: { width, height, channels: 3 } });
         const encoded = format === "png" ? image.png() : image.jpeg({ quality });
         await fs.writeFile(path.join(dir, ...job.rel.split("/")), await encoded.toBuffer());
