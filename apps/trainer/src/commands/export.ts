@@ -24,7 +24,8 @@ export function registerExport(program: Command): void {
         console.log(`Copied the TF.js checkpoint ${dir} to ${out} (model.json, weight shards, thaw.json).`);
         return;
       }
-      const { loadCheckpoint, writeOnnxFile } = await import("@thaw/vgg");
+      const { initBackend, loadCheckpoint, writeOnnxFile } = await import("@thaw/vgg");
+      await initBackend();
       const { model, meta } = await loadCheckpoint(dir);
       mkdirSync(path.dirname(out), { recursive: true });
       const bytes = await writeOnnxFile(model, out, {

@@ -47,19 +47,23 @@ export async function executeRun(store: TrackingStore, run: Run, options: Execut
     release = built.dispose;
     await store.recordRunInfo(run.id, { baseWeightsHash: built.baseWeightsHash });
     log(`${built.description}; ${data.trainCount} training and ${data.validationCount} validation images, backend ${backend}.`);
-    await fitRun({
+    const fitted = await fitRun({
       store,
       settings,
       model: built.model,
       metadata: built.metadata,
       data,
       checkpointDir: path.join(paths.checkpoints, `run-${run.id}`),
-      cacheDir: paths.cache,
+      cacheDir: path.join(paths.cache, "features"),
       signal: controller.signal,
       heartbeat,
       write: (text) => write(text.replace(/^(\r?\x1b\[2K)?/, (m) => `${m}${prefix}`)),
       tty: options.tty,
     });
+    if (fitted.featureCacheEngine) {
+      await store.recordRunInfo(run.id, { engine: fitted.featureCacheEngine });
+      log(`frozen-prefix features cached in ${fitted.featureCacheDir} (computed by: ${fitted.featureCacheEngine}).`);
+    }
     const skipped = data.skipReport();
     await store.recordRunInfo(run.id, { skipReport: skipped });
     if (skipped.length > 0) log(`skipped ${skipped.length} file(s) that would not decode; see \`thaw show ${run.id}\`.`);

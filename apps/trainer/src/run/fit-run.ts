@@ -17,6 +17,7 @@ export interface FitRunInput {
   data: TrainingData;
   /** run-<id>; each checkpoint goes to epoch-<n> inside (n 1-based, as Keras names files). */
   checkpointDir: string;
+  /** Root of the frozen-prefix feature cache. */
   cacheDir: string;
   signal: AbortSignal;
   heartbeat: Heartbeat;
@@ -26,7 +27,13 @@ export interface FitRunInput {
 
 const MONITOR = "val_accuracy";
 
-export async function fitRun(input: FitRunInput): Promise<void> {
+export interface FitRunResult {
+  /** Engine that computed the frozen prefix's features ("none": all were on disk); null without the cache. */
+  featureCacheEngine: string | null;
+  featureCacheDir: string | null;
+}
+
+export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
   const { store, settings, data } = input;
   const progress = new KerasProgress({ epochs: settings.epochs, stepsPerEpoch: data.stepsPerEpoch, write: input.write, tty: input.tty });
   let currentEpoch = 0;
@@ -73,11 +80,18 @@ export async function fitRun(input: FitRunInput): Promise<void> {
     },
   });
   const stopping = earlyStopping({ monitor: MONITOR, mode: "max", patience: settings.patience });
-  await fit(input.model, () => data.train, {
+  // Without augmentation the frozen prefix sees the same pixels every epoch: compute it once
+  // per image (shared by every run that freezes the same prefix of the same weights).
+  const cached = !settings.augment && settings.frozenLayers >= 2;
+  const history = await fit(input.model, () => data.train, {
     epochs: settings.epochs,
     optimizer: settings.optimizer === "adam" ? adam(settings.learningRate) : sgd(settings.learningRate, settings.momentum),
     validation: () => data.validation,
     callbacks: [tracking, checkpoints, stopping],
     signal: input.signal,
+    featureCache: cached
+      ? { dir: input.cacheDir, datasetFingerprint: input.metadata.datasetFingerprint, baseWeightsHash: input.metadata.baseWeightsHash, augmented: false }
+      : undefined,
   });
+  return { featureCacheEngine: history.featureCache?.engine ?? null, featureCacheDir: history.featureCache?.dir ?? null };
 }
