@@ -1,11 +1,11 @@
 // The dashboard's environment, parsed once. A bad value stops the server at start with one
 // sentence naming the variable, rather than failing later inside a request.
 import "server-only";
-import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { MAX_SWEEP_RUNS } from "@thaw/tracking";
+import { workspaceRootOf } from "./workspace-root.ts";
 
 const schema = z.object({
   THAW_HOME: z.string().min(1).optional(),
@@ -29,15 +29,6 @@ export interface DashboardEnv {
   port: number;
 }
 
-/** The repository root (the folder whose package.json declares workspaces), else cwd. */
-export function workspaceRoot(from: string = process.cwd()): string {
-  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, "package.json");
-    if (existsSync(manifest) && "workspaces" in JSON.parse(readFileSync(manifest, "utf8"))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(from);
-  }
-}
-
 /**
  * Defaults agree with the trainer, which runs from the repository root: THAW_HOME is
  * `<root>/.thaw`, the database `THAW_HOME/thaw.db`, and datasets may come from THAW_HOME
@@ -49,7 +40,7 @@ export function parseEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv {
     const issue = parsed.error.issues[0];
     throw new Error(`The environment variable ${String(issue?.path[0])} is not valid (${issue?.message}); fix or unset it.`);
   }
-  const root = workspaceRoot();
+  const root = workspaceRootOf(process.cwd());
   const e = parsed.data;
   const home = path.resolve(root, e.THAW_HOME ?? ".thaw");
   const roots = e.THAW_DATA_ROOTS ? e.THAW_DATA_ROOTS.split(path.delimiter).filter(Boolean) : [home, root];

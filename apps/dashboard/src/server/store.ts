@@ -3,13 +3,14 @@
 import "server-only";
 import path from "node:path";
 import { openStore, type TrackingStore } from "@thaw/tracking";
-import { env, workspaceRoot } from "./env.ts";
+import { env } from "./env.ts";
+import { workspaceRootOf } from "./workspace-root.ts";
 
 const cache = globalThis as unknown as { thawStore?: Promise<TrackingStore> };
 
 export function getStore(): Promise<TrackingStore> {
   // The migrations folder is named explicitly: inside Next's bundle the library cannot find
   // it relative to its own (moved) source file.
-  cache.thawStore ??= openStore({ path: env().dbPath, migrationsDir: path.join(workspaceRoot(), "prisma", "migrations") });
+  cache.thawStore ??= openStore({ path: env().dbPath, migrationsDir: path.join(workspaceRootOf(process.cwd()), "prisma", "migrations") });
   return cache.thawStore;
 }

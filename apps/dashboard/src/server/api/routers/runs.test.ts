@@ -80,6 +80,13 @@ describe("runs.compare", () => {
     ]);
   });
 
+  it("compares up to 100 runs at once, past the store's 50 per call", async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 75; i++) ids.push(await launch(i % 20, 0.01));
+    const out = await h.caller.runs.compare({ ids: [...ids, ids[0]] });
+    expect(out.runs.map((r) => r.id).sort((a, b) => a - b)).toEqual(ids);
+  });
+
   it("refuses more than 100 runs, none, and unknown ones", async () => {
     await expect(h.caller.runs.compare({ ids: Array.from({ length: 101 }, (_, i) => i + 1) })).rejects.toThrow(/at most 100 runs/);
     await expect(h.caller.runs.compare({ ids: [] })).rejects.toThrow(/at least one run/);

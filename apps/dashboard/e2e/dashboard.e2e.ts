@@ -1,0 +1,140 @@
+// The dashboard as a user meets it: launch a tiny run from the form, watch it finish,
+// compare it with a second run, promote a checkpoint, try the champion on an image and on
+// a text file. Screenshots of every page go to test-output/e2e/.
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildIfStale, dashboardDir, startApp, type AppUnderTest } from "./app-under-test.ts";
+
+const out = path.join(dashboardDir, "test-output", "e2e");
+let app: AppUnderTest;
+let browser: Browser;
+let page: Page;
+let dataDir: string;
+const runIds: number[] = [];
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+}
+
+async function waitForStatus(runId: number, status: string): Promise<void> {
+  if (!page.url().endsWith(`/run/${runId}`)) await page.goto(`${app.baseUrl}/run/${runId}`);
+  await page.waitForSelector(`h1 + div [data-status="${status}"]`, { timeout: 180_000 });
+}
+
+beforeAll(async () => {
+  mkdirSync(out, { recursive: true });
+  buildIfStale();
+  app = await startApp(out);
+  dataDir = path.join(app.home, "data", "shapes");
+  app.thaw(["data", "synth", dataDir, "--classes", "2", "--per-class", "16", "--size", "32", "--seed", "3"]);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe("dashboard", () => {
+  it("launches a tiny run from the form, with zod's field errors at the field", async () => {
+    await page.goto(`${app.baseUrl}/launch`);
+    await page.fill('[aria-label="New experiment name"]', "e2e");
+    await page.click('button:has-text("Add")');
+    await page.waitForSelector('select[name="experimentId"] option:has-text("e2e")', { state: "attached" });
+    await page.fill('[aria-label="Dataset name"]', "shapes");
+    await page.fill('[aria-label="Dataset folder"]', dataDir);
+    await page.click('button:has-text("Register")');
+    await page.waitForSelector('select[name="datasetId"] option:has-text("shapes")', { state: "attached" });
+
+    await page.fill('input[name="learningRate"]', "-1");
+    await page.click('button[type="submit"]');
+    const fieldError = await page.waitForSelector('[data-field-error="learningRate"]');
+    expect(await fieldError.textContent()).toBe("The learning rate must be greater than 0.");
+    await shot("launch-field-error");
+
+    await page.selectOption('select[name="base"]', "random");
+    const fields: Record<string, string> = { name: "tiny", imageSize: "32", widthMultiplier: "0.0625", validationSplit: "0.25", frozenLayers: "0", learningRate: "0.01", epochs: "3", batchSize: "8", patience: "3", seed: "1" };
+    for (const [name, value] of Object.entries(fields)) await page.fill(`input[name="${name}"]`, value);
+    await shot("launch");
+    await page.click('button[type="submit"]');
+    await page.waitForURL(/\/run\/\d+$/);
+    runIds.push(Number(page.url().split("/").pop()));
+  });
+
+  it("clones the run into the form and launches a second one with another learning rate", async () => {
+    await page.goto(`${app.baseUrl}/launch?clone=${runIds[0]}`);
+    await page.waitForFunction(() => (document.querySelector('input[name="name"]') as HTMLInputElement | null)?.value === "tiny (clone)");
+    expect(await page.inputValue('input[name="widthMultiplier"]')).toBe("0.0625");
+    await page.fill('input[name="learningRate"]', "0.001");
+    await page.fill('input[name="frozenLayers"]', "4");
+    await page.click('button[type="submit"]');
+    await page.waitForURL(/\/run\/\d+$/);
+    runIds.push(Number(page.url().split("/").pop()));
+    expect(runIds[1]).toBeGreaterThan(runIds[0]);
+  });
+
+  it("shows each run reach FINISHED with its curves drawn", async () => {
+    for (const id of runIds) {
+      await waitForStatus(id, "FINISHED");
+      await page.waitForSelector('[data-testid="chart-loss"] path.recharts-line-curve');
+      expect(await page.locator('[data-testid="chart-accuracy"] path.recharts-line-curve').count()).toBe(2);
+      expect(await page.textContent('[data-testid="progress"]')).toBe("epoch 3/3");
+      await shot(`run-${id}`);
+    }
+  });
+
+  it("lists the runs and compares the two", async () => {
+    await page.goto(`${app.baseUrl}/runs`);
+    for (const id of runIds) await page.check(`[aria-label="Select run ${id}"]`);
+    await shot("runs");
+    await page.click('button:has-text("Compare 2")');
+    await page.waitForURL(/\/compare\?ids=/);
+    await page.waitForSelector('[data-testid="frozen-lr-grid"]');
+    expect(await page.locator('[data-testid="frozen-lr-grid"] td.cell a').count()).toBe(2);
+    expect(await page.locator('[data-testid="compare-valAccuracy"] path.recharts-line-curve').count()).toBe(2);
+    expect(await page.locator('[data-testid="stats-table"] tr.best').count()).toBe(1);
+    await page.check('text=Differences only');
+    const differing = await page.locator('[data-testid="param-table"] tbody th').allTextContents();
+    expect(differing).toEqual(expect.arrayContaining(["frozenLayers", "learningRate"]));
+    expect(differing).not.toContain("imageSize");
+    await shot("compare");
+  });
+
+  it("promotes a checkpoint and shows it as the champion on the models page", async () => {
+    await page.goto(`${app.baseUrl}/run/${runIds[0]}`);
+    await page.locator('[data-testid="checkpoints"] button:has-text("Promote")').first().click();
+    await page.waitForSelector('[data-testid="checkpoints"] .star');
+    await page.goto(`${app.baseUrl}/models`);
+    const champion = await page.waitForSelector('[data-testid="champion"]');
+    expect(await champion.textContent()).toContain(`run #${runIds[0]}`);
+    await shot("models");
+  });
+
+  it("classifies an uploaded image with the champion and refuses a text file", async () => {
+    await page.goto(`${app.baseUrl}/try`);
+    await page.waitForSelector('[data-testid="model-info"]');
+    const classDir = path.join(dataDir, readdirSync(dataDir).filter((d) => !d.startsWith("."))[0]);
+    const image = path.join(classDir, readdirSync(classDir)[0]);
+    await page.setInputFiles('[data-testid="upload"]', image);
+    await page.waitForSelector('[data-testid="prediction"][data-state="done"]', { timeout: 60_000 });
+    const bars = await page.locator('[data-testid="probability"]').allTextContents();
+    expect(bars).toHaveLength(2);
+    const total = bars.map((t) => Number(/([\d.]+)%/.exec(t)?.[1])).reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(99.5);
+    expect(total).toBeLessThan(100.5);
+    await shot("try-image");
+
+    const text = path.join(out, "not-an-image.txt");
+    writeFileSync(text, "these are words, not pixels\n");
+    await page.setInputFiles('[data-testid="upload"]', text);
+    const error = await page.waitForSelector('[data-testid="prediction"][data-state="error"] [role="alert"]');
+    expect(await error.textContent()).toContain("not an image Thaw can read");
+    await shot("try-text-file");
+  });
+});
