@@ -16,6 +16,10 @@ export interface StoreContext {
  * between our first read and our first write, SQLite fails the write with SQLITE_BUSY_SNAPSHOT
  * instead of waiting. Taking the lock up front (a write that changes nothing) makes a busy
  * database wait up to the busy timeout instead.
+ *
+ * `fn` should return, not throw, when it refuses: the adapter runs all of this process's
+ * queries on one connection, so a rollback would also undo writes that other requests of the
+ * same process made meanwhile. Throw the named error after the transaction instead.
  */
 export function writeTransaction<T>(prisma: PrismaClient, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
   return prisma.$transaction(

@@ -73,20 +73,26 @@ export async function listRuns(ctx: StoreContext, input: ListRunsQuery = {}): Pr
     if (!cursorRun) throw new InvalidInputError("cursor", `run ${query.cursor} does not exist`, "use the nextCursor of the previous page, or null for the first page");
     where.push(afterCursor(key, direction, { id: cursorRun.id, value: cursorRun[key] }));
   }
-  const rows = await ctx.prisma.run.findMany({
+  // Two steps ("deferred join"): sort and cut the page on ids alone, then load the page's
+  // rows. Sorting whole rows (JSON columns included) when no index gives the order, e.g. all
+  // experiments by createdAt, made SQLite's sorter carry every row: about 3x slower at 10,000 runs.
+  const page = await ctx.prisma.run.findMany({
     where: { AND: where },
     orderBy: [{ [key]: NULLABLE_SORT_KEYS.has(key) ? { sort: direction, nulls: "last" } : direction }, { id: direction }],
     take: limit + 1,
-    select: runListSelect,
+    select: { id: true },
   });
+  const ids = page.slice(0, limit).map((row) => row.id);
+  const rows = await ctx.prisma.run.findMany({ where: { id: { in: ids } }, select: runListSelect });
+  const byId = new Map(rows.map((row) => [row.id, row]));
   const now = Date.now();
-  const items = rows.slice(0, limit).map(({ experiment, dataset, ...run }) => ({
-    ...run,
-    experimentName: experiment.name,
-    datasetName: dataset?.name ?? null,
-    durationMs: durationMs(run, now),
-  }));
-  return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+  const items = ids.flatMap((id) => {
+    const row = byId.get(id);
+    if (!row) return []; // deleted between the two reads
+    const { experiment, dataset, ...run } = row;
+    return [{ ...run, experimentName: experiment.name, datasetName: dataset?.name ?? null, durationMs: durationMs(run, now) }];
+  });
+  return { items, nextCursor: page.length > limit ? ids[ids.length - 1] : null };
 }
 
 export async function getRun(ctx: StoreContext, runId: number): Promise<RunDetail> {

@@ -13,7 +13,7 @@ import {
   runParamsPatchSchema,
   runParamsSchema,
 } from "../validation.ts";
-import { toJson, writeTransaction, type StoreContext } from "./context.ts";
+import { requireRun, toJson, writeTransaction, type StoreContext } from "./context.ts";
 
 type RunMeta = Pick<EnqueueRunInput, "experimentId" | "datasetId" | "baseRunId">;
 
@@ -74,25 +74,26 @@ export async function enqueueSweep(ctx: StoreContext, input: EnqueueSweepInput):
 export async function updateRunParams(ctx: StoreContext, runId: number, patch: Partial<RunParams>): Promise<Run> {
   parseInput(idSchema, runId, "runId");
   const changes = parseInput(runParamsPatchSchema, patch);
-  return writeTransaction(ctx.prisma, async (tx) => {
-    const current = await tx.run.findUnique({ where: { id: runId } });
-    if (!current) throw new NotFoundError("Run", runId);
-    if (current.status !== "QUEUED") throw new ParamsImmutableError(runId, current.status);
-    const merged = parseInput(runParamsSchema, {
-      frozenLayers: current.frozenLayers,
-      learningRate: current.learningRate,
-      optimizer: current.optimizer,
-      momentum: current.momentum,
-      batchSize: current.batchSize,
-      epochs: current.epochs,
-      patience: current.patience,
-      imageSize: current.imageSize,
-      base: current.base,
-      augment: current.augment,
-      seed: current.seed,
-      extra: current.params as Record<string, unknown>,
-      ...changes,
-    });
-    return tx.run.update({ where: { id: runId }, data: paramColumns(merged) });
+  const current = await ctx.prisma.run.findUnique({ where: { id: runId } });
+  if (!current) throw new NotFoundError("Run", runId);
+  if (current.status !== "QUEUED") throw new ParamsImmutableError(runId, current.status);
+  const merged = parseInput(runParamsSchema, {
+    frozenLayers: current.frozenLayers,
+    learningRate: current.learningRate,
+    optimizer: current.optimizer,
+    momentum: current.momentum,
+    batchSize: current.batchSize,
+    epochs: current.epochs,
+    patience: current.patience,
+    imageSize: current.imageSize,
+    base: current.base,
+    augment: current.augment,
+    seed: current.seed,
+    extra: current.params as Record<string, unknown>,
+    ...changes,
   });
+  // Guarded by status in the same statement: a worker claiming the run meanwhile wins.
+  const { count } = await ctx.prisma.run.updateMany({ where: { id: runId, status: "QUEUED" }, data: paramColumns(merged) });
+  if (count === 0) throw new ParamsImmutableError(runId, (await requireRun(ctx.prisma, runId)).status);
+  return ctx.prisma.run.findUniqueOrThrow({ where: { id: runId } });
 }

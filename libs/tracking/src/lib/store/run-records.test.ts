@@ -50,6 +50,25 @@ describe("logEpoch", () => {
     expect(await store.getRun(run.id)).toMatchObject({ epochsDone: 0, metrics: [] });
   });
 
+  it("when refused, does not roll back writes the same process made meanwhile on the shared connection", async () => {
+    // Prisma's adapter runs every query of a process on one connection, so writes issued while a
+    // transaction is open land inside it; a transaction that threw would silently undo them.
+    const attempts = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        Promise.allSettled([
+          store.logEpoch(run.id, { epoch: 0, loss: 1, accuracy: 1, durationMs: 1 }),
+          store.enqueueRun({ experimentId: run.experimentId, ...PARAMS, name: `meanwhile ${i}` }),
+        ]),
+      ),
+    );
+    for (const [refused, enqueued] of attempts) {
+      expect(refused.status).toBe("rejected");
+      expect(enqueued.status).toBe("fulfilled");
+    }
+    const { items } = await store.listRuns({ limit: 100 });
+    expect(items.map((item) => item.name).filter((name) => name?.startsWith("meanwhile"))).toHaveLength(10);
+  });
+
   it("survives a worker killed mid-write: the file is intact and holds every epoch it reported", async () => {
     const long = await store.enqueueRun({ experimentId: run.experimentId, ...PARAMS, epochs: 100_000 });
     await store.close();

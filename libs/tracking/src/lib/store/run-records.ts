@@ -7,18 +7,22 @@ import { checkpointSchema, epochSchema, idSchema, parseInput, runInfoSchema } fr
 import { requireRun, stateError, toJson, writeTransaction, type StoreContext } from "./context.ts";
 
 /**
- * Inside a write transaction: checks the run is RUNNING (refreshing its heartbeat, since a
- * write from the worker proves it alive) and that `epoch` is one the run has.
+ * Inside a write transaction: marks the run alive (a write from its worker proves it is) if
+ * it is RUNNING and has `epoch`. Returns false, having written nothing, when it is not.
  */
-async function guardRunning(tx: Prisma.TransactionClient, runId: number, epoch: number, action: string): Promise<void> {
+async function touchIfRunning(tx: Prisma.TransactionClient, runId: number, epoch: number): Promise<boolean> {
   const { count } = await tx.run.updateMany({
     where: { id: runId, status: "RUNNING", epochs: { gt: epoch } },
     data: { heartbeatAt: new Date() },
   });
-  if (count === 1) return;
-  const run = await requireRun(tx, runId);
-  if (run.status !== "RUNNING") throw await stateError(tx, runId, action, ["RUNNING"], "only the worker running it can write its results");
-  throw new InvalidInputError("epoch", `got ${epoch} but run ${runId} has ${run.epochs} epochs`, `use a 0-based epoch from 0 to ${run.epochs - 1}`);
+  return count === 1;
+}
+
+/** Why touchIfRunning said no, read after the empty transaction has committed. */
+async function refusal(ctx: StoreContext, runId: number, epoch: number, action: string): Promise<Error> {
+  const run = await requireRun(ctx.prisma, runId);
+  if (run.status !== "RUNNING") return stateError(ctx.prisma, runId, action, ["RUNNING"], "only the worker running it can write its results");
+  return new InvalidInputError("epoch", `got ${epoch} but run ${runId} has ${run.epochs} epochs`, `use a 0-based epoch from 0 to ${run.epochs - 1}`);
 }
 
 export async function logEpoch(ctx: StoreContext, runId: number, input: EpochInput): Promise<EpochMetric> {
@@ -32,8 +36,8 @@ export async function logEpoch(ctx: StoreContext, runId: number, input: EpochInp
     learningRate: epoch.learningRate ?? null,
     durationMs: epoch.durationMs,
   };
-  return writeTransaction(ctx.prisma, async (tx) => {
-    await guardRunning(tx, runId, epoch.epoch, "log an epoch of");
+  const logged = await writeTransaction(ctx.prisma, async (tx) => {
+    if (!(await touchIfRunning(tx, runId, epoch.epoch))) return null;
     const metric = await tx.epochMetric.upsert({
       where: { runId_epoch: { runId, epoch: epoch.epoch } },
       create: { runId, epoch: epoch.epoch, ...values },
@@ -50,17 +54,21 @@ export async function logEpoch(ctx: StoreContext, runId: number, input: EpochInp
       WHERE "id" = ${runId}`;
     return metric;
   });
+  if (!logged) throw await refusal(ctx, runId, epoch.epoch, "log an epoch of");
+  return logged;
 }
 
 export async function addCheckpoint(ctx: StoreContext, runId: number, input: CheckpointInput): Promise<Checkpoint> {
   parseInput(idSchema, runId, "runId");
   const checkpoint = parseInput(checkpointSchema, input);
-  return writeTransaction(ctx.prisma, async (tx) => {
-    await guardRunning(tx, runId, checkpoint.epoch, "add a checkpoint to");
+  const created = await writeTransaction(ctx.prisma, async (tx) => {
+    if (!(await touchIfRunning(tx, runId, checkpoint.epoch))) return null;
     return tx.checkpoint.create({
       data: { runId, ...checkpoint, sha256: checkpoint.sha256.toLowerCase(), metrics: toJson(checkpoint.metrics) },
     });
   });
+  if (!created) throw await refusal(ctx, runId, checkpoint.epoch, "add a checkpoint to");
+  return created;
 }
 
 /** Records execution facts once known; allowed on a started run, also after it ended. */
