@@ -185,19 +185,18 @@ function verticalPass(src: RgbImage, c: Coefficients, outHeight: number, out: Pi
   const { ksize, bounds, weights } = c;
   const rowBytes = src.width * 3;
   const half = 1 << (PRECISION_BITS - 1);
+  // Row by row into an int32 accumulator (Pillow's sums are int32 too): sequential reads.
+  const acc = new Int32Array(rowBytes);
   let o = offset;
   for (let yy = 0; yy < outHeight; yy++) {
-    const first = bounds[yy * 2] * rowBytes;
+    const first = bounds[yy * 2];
     const count = bounds[yy * 2 + 1];
-    const kBase = yy * ksize;
-    for (let x = 0; x < rowBytes; x++) {
-      let sum = half;
-      let i = first + x;
-      for (let y = 0; y < count; y++) {
-        sum += s[i] * weights[kBase + y];
-        i += rowBytes;
-      }
-      out[o++] = clip8(sum);
+    acc.fill(half);
+    for (let y = 0; y < count; y++) {
+      const w = weights[yy * ksize + y];
+      const row = (first + y) * rowBytes;
+      for (let x = 0; x < rowBytes; x++) acc[x] += s[row + x] * w;
     }
+    for (let x = 0; x < rowBytes; x++) out[o++] = clip8(acc[x]);
   }
 }
