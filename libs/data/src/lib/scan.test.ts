@@ -45,11 +45,12 @@ describe("scanDirectory", () => {
   it("sorts class names by code point as Keras does, and keeps empty classes with a zero count", async () => {
     const root = tempDir("order");
     // U+1F600 sorts after U+FB00 by code point, before it by UTF-16 unit (JavaScript's default).
-    for (const name of ["ant", "\u{1F600}", "Zebra", "émeu", "bee", "\uFB00"]) mkdirSync(path.join(root, name));
+    for (const name of ["ant", "\u{1F600}", "Zebra", "émeu", "bee", "\uFB00", "constructor"]) mkdirSync(path.join(root, name));
     for (const name of ["ant", "Zebra", "émeu", "\u{1F600}"]) write(path.join(root, name, "x.png"), "");
     const scan = await scanDirectory(root);
-    expect(scan.classNames).toEqual(["Zebra", "ant", "bee", "émeu", "\uFB00", "\u{1F600}"]);
-    expect(scan.counts.training).toEqual([1, 1, 0, 1, 0, 1]);
+    expect(scan.layout).toBe("class-folders");
+    expect(scan.classNames).toEqual(["Zebra", "ant", "bee", "constructor", "émeu", "\uFB00", "\u{1F600}"]);
+    expect(scan.counts.training).toEqual([1, 1, 0, 0, 1, 0, 1]);
   });
 
   it("splits validation per class by seed, deterministically and without overlap", async () => {
@@ -118,6 +119,11 @@ describe("scanDirectory", () => {
     write(path.join(stray, "train", "cat", "a.jpg"), "");
     write(path.join(stray, "test1", "a.jpg"), "");
     await expect(scanDirectory(stray)).rejects.toThrow(DatasetLayoutError);
+    // Names that are also Object.prototype keys are folders like any other.
+    const protoName = tempDir("proto");
+    write(path.join(protoName, "train", "cat", "a.jpg"), "");
+    write(path.join(protoName, "constructor", "a.jpg"), "");
+    await expect(scanDirectory(protoName)).rejects.toThrow(/has train\/ next to constructor\//);
 
     const ownValidation = tempDir("own-val");
     write(path.join(ownValidation, "train", "cat", "a.jpg"), "");

@@ -13,7 +13,13 @@ export type Subset = "training" | "validation" | "test";
 export const SUBSETS: readonly Subset[] = ["training", "validation", "test"];
 
 /** Folder names recognised as splits in the `dir/{train,validation,test}/<class>/` layout. */
-const SPLIT_FOLDERS: Record<string, Subset> = { train: "training", validation: "validation", val: "validation", valid: "validation", test: "test" };
+const SPLIT_FOLDERS = new Map<string, Subset>([
+  ["train", "training"],
+  ["validation", "validation"],
+  ["val", "validation"],
+  ["valid", "validation"],
+  ["test", "test"],
+]);
 
 export interface ImageEntry {
   /** Absolute path. */
@@ -78,17 +84,17 @@ export async function scanDirectory(dir: string, options: ScanOptions = {}): Pro
 
   const ignored: IgnoredFiles = { hidden: [], nonImage: [], unlabelled: [] };
   const top = await listFolder(root, "", ignored);
-  const splitDirs = top.dirs.filter((d) => d in SPLIT_FOLDERS);
+  const splitDirs = top.dirs.filter((d) => SPLIT_FOLDERS.has(d));
   const isSplitLayout = splitDirs.includes("train") && (await listFolder(path.join(root, "train"), "train", null)).dirs.length > 0;
 
   const scanned: Record<Subset, ImageEntry[]> = { training: [], validation: [], test: [] };
   let classNames: string[];
   if (isSplitLayout) {
-    const strays = top.dirs.filter((d) => !(d in SPLIT_FOLDERS));
+    const strays = top.dirs.filter((d) => !SPLIT_FOLDERS.has(d));
     if (strays.length) {
       throw new DatasetLayoutError(root, `has train/ next to ${strays.map((s) => `${s}/`).join(", ")}`, "keep only train/, validation/ and test/ at the top, each with one sub-folder per class");
     }
-    const validationAliases = splitDirs.filter((d) => SPLIT_FOLDERS[d] === "validation");
+    const validationAliases = splitDirs.filter((d) => SPLIT_FOLDERS.get(d) === "validation");
     if (validationAliases.length > 1) {
       throw new DatasetLayoutError(root, `has several validation folders (${validationAliases.join(", ")})`, "keep one");
     }
@@ -111,7 +117,7 @@ export async function scanDirectory(dir: string, options: ScanOptions = {}): Pro
       }
       ignored.unlabelled.push(...loose.map((f) => `${split}/${f}`));
       ignored.nonImage.push(...listing.files.filter((f) => !isImageName(f)).map((f) => `${split}/${f}`));
-      scanned[SPLIT_FOLDERS[split]] = await collectClasses(root, split, listing.dirs, classNames, ignored);
+      scanned[SPLIT_FOLDERS.get(split) as Subset] = await collectClasses(root, split, listing.dirs, classNames, ignored);
     }
   } else {
     if (top.dirs.length === 0) {

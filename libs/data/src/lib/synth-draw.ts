@@ -8,12 +8,12 @@ import type { Rng } from "./random.ts";
 import type { RgbImage } from "./resize.ts";
 
 export const SHAPES = ["circle", "square", "triangle", "star", "ring", "cross", "diamond", "hexagon"] as const;
-export type Shape = (typeof SHAPES)[number];
+type Shape = (typeof SHAPES)[number];
 
 const STRIPE_FREQUENCIES = [2, 3.5, 5];
 
 /** Signed distance in shape units (outline near 1): negative inside. Approximate for star and polygons. */
-export function shapeDistance(shape: Shape, u: number, v: number): number {
+function shapeDistance(shape: Shape, u: number, v: number): number {
   switch (shape) {
     case "circle":
       return Math.hypot(u, v) - 1;
@@ -44,7 +44,7 @@ export function shapeDistance(shape: Shape, u: number, v: number): number {
   }
 }
 
-export function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
+function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
   const hue = (((h % 360) + 360) % 360) / 60;
   const c = v * s;
   const x = c * (1 - Math.abs((hue % 2) - 1));
