@@ -23,6 +23,8 @@ const FIXES: Record<string, string> = {
   seed: "use a whole number",
   extra: "use an object of further settings",
   experimentId: "use the id of an existing experiment",
+  runId: "use the id of an existing run (a whole number from 1)",
+  checkpointId: "use the id of an existing checkpoint (a whole number from 1)",
   datasetId: "use the id of an existing dataset, or null",
   baseRunId: "use the id of an existing run, or null",
   name: "use 1 to 200 characters",
@@ -80,12 +82,14 @@ const runMetaShape = {
 
 export const enqueueRunSchema = z.object({ ...runParamsShape, ...runMetaShape });
 
-export const enqueueSweepSchema = z.object({
-  ...runParamsShape,
-  ...runMetaShape,
-  frozenLayers: z.array(count).min(1).refine(distinct, "the list repeats a value"),
-  learningRates: z.array(z.number().positive()).min(1).refine(distinct, "the list repeats a value"),
-});
+export const enqueueSweepSchema = z
+  .object({
+    ...runParamsShape,
+    ...runMetaShape,
+    frozenLayers: z.array(count).min(1).refine(distinct, "the list repeats a value"),
+    learningRates: z.array(z.number().positive()).min(1).refine(distinct, "the list repeats a value"),
+  })
+  .omit({ learningRate: true });
 
 export const experimentSchema = z.object({ name: text(200), description: z.string().max(2000).optional() });
 

@@ -46,7 +46,9 @@ export async function heartbeat(ctx: StoreContext, runId: number, workerId: stri
     const detail =
       run.status === "RUNNING"
         ? `it is claimed by worker "${run.workerId}", not "${worker}"`
-        : `it is ${run.status}, perhaps marked lost after missed heartbeats`;
+        : run.status === "FAILED"
+          ? "it is FAILED, perhaps marked lost after missed heartbeats"
+          : `it is ${run.status}`;
     throw new InvalidStateError(runId, run.status, `Worker "${worker}" no longer owns run ${runId}: ${detail}; stop working on it and claim another run.`);
   }
   const run = await ctx.prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { stopRequested: true } });

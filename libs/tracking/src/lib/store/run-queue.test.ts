@@ -59,7 +59,9 @@ describe("enqueueRun", () => {
 
 describe("enqueueSweep", () => {
   it("queues the frozen-layers x learning-rate grid with one shared sweepId", async () => {
-    const { sweepId, runs } = await store.enqueueSweep({ experimentId, ...PARAMS, name: "grid", frozenLayers: [11, 15, 19], learningRates: [0.01, 0.001] });
+    // A sweep's input has no single learningRate or frozenLayers; leave them out as callers do.
+    const { learningRate: _single, frozenLayers: _count, ...shared } = PARAMS;
+    const { sweepId, runs } = await store.enqueueSweep({ experimentId, ...shared, name: "grid", frozenLayers: [11, 15, 19], learningRates: [0.01, 0.001] });
     expect(sweepId).toMatch(/^[0-9a-f-]{36}$/);
     expect(runs.map((run) => [run.frozenLayers, run.learningRate])).toEqual([[11, 0.01], [11, 0.001], [15, 0.01], [15, 0.001], [19, 0.01], [19, 0.001]]);
     expect(new Set(runs.map((run) => run.sweepId))).toEqual(new Set([sweepId]));
