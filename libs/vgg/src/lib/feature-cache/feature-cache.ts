@@ -8,8 +8,8 @@ import { createEngine } from "../engine/select-engine.ts";
 import type { EngineName, InferenceEngine } from "../engine/inference-engine.ts";
 import { checkBatch, type Batch, type BatchSource } from "../train/batches.ts";
 import { outputClasses, preprocessedPixels } from "../train/feeds.ts";
-import { trainLoop, type FeedSource, type History, type LoopOptions } from "../train/train-loop.ts";
-import { copyRestInto, splitAtFrozen } from "./split-model.ts";
+import { type FeedSource, type History, type LoopOptions } from "../train/train-loop.ts";
+import { splitAtFrozen, splitProblem, trainSplit } from "../train/frozen-split.ts";
 import { FeatureStore } from "./feature-store.ts";
 
 export interface FeatureCacheOptions {
@@ -118,8 +118,8 @@ class PrefixFeatures {
 }
 
 /**
- * fit with the frozen prefix cached. The model's trainable layers receive the trained
- * weights after every epoch, before callbacks run, so checkpoints hold the full model.
+ * fit with the frozen prefix cached: each image's prefix output is computed once, then read
+ * back every epoch; the layers after the prefix train on it (see trainSplit).
  */
 export async function fitWithFeatureCache(model: LayersModel, train: BatchSource, options: Omit<LoopOptions, "validation"> & { validation?: BatchSource }, cache: FeatureCacheOptions): Promise<CachedHistory> {
   if (cache.augmented !== false) {
@@ -128,7 +128,10 @@ export async function fitWithFeatureCache(model: LayersModel, train: BatchSource
   if (!cache.dir || !cache.datasetFingerprint) {
     throw new FeatureCacheError("featureCache needs a dir and the dataset's fingerprint; pass both, e.g. { dir: '~/.thaw/feature-cache', datasetFingerprint }.");
   }
-  const { frozenLayers, featureShape, rest } = splitAtFrozen(model);
+  const problem = splitProblem(model);
+  if (problem !== undefined) throw new FeatureCacheError(`${problem}; train without featureCache.`);
+  const split = splitAtFrozen(model);
+  const { frozenLayers, featureShape } = split;
   const inputShape = model.inputs[0].shape;
   const store = new FeatureStore(cache.dir, {
     datasetFingerprint: cache.datasetFingerprint,
@@ -140,17 +143,10 @@ export async function fitWithFeatureCache(model: LayersModel, train: BatchSource
   });
   const features = new PrefixFeatures(model, frozenLayers, store, cache.engine);
   const classes = outputClasses(model);
-  const syncBack = { onEpochEnd: () => copyRestInto(rest, model), onTrainEnd: () => copyRestInto(rest, model) };
   try {
-    const history = await trainLoop(
-      rest,
-      features.feeds(train, classes),
-      { ...options, validation: options.validation && features.feeds(options.validation, classes), callbacks: [syncBack, ...(options.callbacks ?? [])] },
-      { model, stopTraining: false },
-    );
+    const history = await trainSplit(model, split, features.feeds(train, classes), { ...options, validation: options.validation && features.feeds(options.validation, classes) });
     return { ...history, featureCache: features.stats };
   } finally {
     await features.dispose();
-    rest.dispose();
   }
 }

@@ -1,6 +1,6 @@
 // Batches of raw pixels -> the tensors the model takes: Keras' caffe preprocessing here, in
 // one place, so that no path into training can skip it.
-import { tf, type LayersModel } from "../tf.ts";
+import { tf, type LayersModel, type Tensor } from "../tf.ts";
 import { preprocessInput } from "../preprocess.ts";
 import { checkBatch, type Batch, type BatchSource } from "./batches.ts";
 import { type FeedSource } from "./train-loop.ts";
@@ -22,6 +22,22 @@ export function imageFeeds(source: BatchSource, classes: number): FeedSource {
       checkBatch(batch, classes);
       yield {
         x: tf.tidy(() => preprocessInput(tf.tensor4d(batch.x, batch.shape))),
+        y: tf.tensor2d(batch.y, [batch.shape[0], batch.numClasses]),
+      };
+    }
+  };
+}
+
+/** Images per forward pass of the frozen prefix: bounds the activations alive at once. */
+const PREFIX_BATCH = 8;
+
+/** Batches -> outputs of the frozen prefix (computed outside the gradient tape) and labels. */
+export function prefixFeeds(source: BatchSource, prefix: LayersModel, classes: number): FeedSource {
+  return async function* () {
+    for await (const batch of source()) {
+      checkBatch(batch, classes);
+      yield {
+        x: tf.tidy(() => prefix.predict(preprocessInput(tf.tensor4d(batch.x, batch.shape)), { batchSize: PREFIX_BATCH }) as Tensor),
         y: tf.tensor2d(batch.y, [batch.shape[0], batch.numClasses]),
       };
     }

@@ -59,6 +59,33 @@ describe("fit", () => {
     model.dispose();
   });
 
+  it("trains a frozen prefix split off exactly as whole-model trainOnBatch does", async () => {
+    const split = tinyTransfer(15, 6);
+    const history = await fit(split, data(24, 11, 8, 3).source, { epochs: 2, optimizer: sgd(0.01, 0.9) });
+    // Reference: Keras' way, the whole model under the tape, batch by batch.
+    const whole = tinyTransfer(15, 6);
+    whole.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+    const source = data(24, 11, 8, 3).source;
+    for (let epoch = 0; epoch < 2; epoch++) {
+      let loss = 0;
+      let accuracy = 0;
+      for await (const batch of source()) {
+        const x = tf.tidy(() => preprocessInput(tf.tensor4d(batch.x, batch.shape)));
+        const y = tf.tensor2d(batch.y, [batch.shape[0], 2]);
+        const [l, a] = (await whole.trainOnBatch(x, y)) as number[];
+        loss += (l * batch.shape[0]) / 24;
+        accuracy += (a * batch.shape[0]) / 24;
+        tf.dispose([x, y]);
+      }
+      expect(Math.abs(history.epochs[epoch].loss - loss)).toBeLessThan(1e-4);
+      expect(Math.abs(history.epochs[epoch].accuracy - accuracy)).toBeLessThan(1e-4);
+    }
+    const want = whole.getWeights().map((w) => w.dataSync());
+    split.getWeights().forEach((w, i) => w.dataSync().forEach((v, j) => expect(Math.abs(v - want[i][j])).toBeLessThan(1e-4)));
+    split.dispose();
+    whole.dispose();
+  });
+
   it("stops before the next batch when the signal aborts, and leaks no tensor", async () => {
     const model = tinyTransfer(19);
     const before = tf.memory().numTensors;

@@ -1,9 +1,10 @@
 // Keras' model.fit over async batch iterators: categorical cross-entropy, accuracy, logs
-// named as Keras 2.4+ names them. With `featureCache`, the frozen prefix runs once per
-// image and only the layers after it train on its cached outputs.
+// named as Keras 2.4+ names them. A frozen prefix runs forward only, every batch; with
+// `featureCache` it runs once per image and the layers after it train on cached outputs.
 import { type LayersModel } from "../tf.ts";
 import { type BatchSource } from "./batches.ts";
-import { imageFeeds, outputClasses } from "./feeds.ts";
+import { imageFeeds, outputClasses, prefixFeeds } from "./feeds.ts";
+import { splitAtFrozen, splitProblem, trainSplit } from "./frozen-split.ts";
 import { trainLoop, type History, type LoopOptions } from "./train-loop.ts";
 import { fitWithFeatureCache, type FeatureCacheOptions, type FeatureCacheStats } from "../feature-cache/feature-cache.ts";
 
@@ -25,5 +26,9 @@ export async function fit(model: LayersModel, train: BatchSource, options: FitOp
   const { featureCache, validation, ...loop } = options;
   if (featureCache) return fitWithFeatureCache(model, train, { ...loop, validation }, featureCache);
   const classes = outputClasses(model);
+  if (splitProblem(model) === undefined) {
+    const split = splitAtFrozen(model);
+    return trainSplit(model, split, prefixFeeds(train, split.prefix, classes), { ...loop, validation: validation && prefixFeeds(validation, split.prefix, classes) });
+  }
   return trainLoop(model, imageFeeds(train, classes), { ...loop, validation: validation && imageFeeds(validation, classes) }, { model, stopTraining: false });
 }

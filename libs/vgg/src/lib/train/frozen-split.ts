@@ -1,60 +1,79 @@
-// Splits a transferred model at its frozen prefix: Keras' layers[:N] run once per image
-// (the cache), the layers after them train on the cached outputs as a model of their own.
+// Training a transferred model split at its frozen prefix: Keras' layers[:N] run forward
+// only (outside the gradient tape, so none of their activations are kept for backprop) and
+// the layers after them train as a model of their own. Gradients never reach frozen layers,
+// so this is the same training as the whole model's, without holding the conv base's
+// activations: full VGG16 at batch 32 otherwise overflows the wasm backend's 4 GB heap.
 import { tf, type Layer, type LayersModel, type SymbolicTensor } from "../tf.ts";
-import { FeatureCacheError } from "../errors.ts";
 import { countFrozenLayers } from "../model/freeze.ts";
+import { trainLoop, type FeedSource, type History, type LoopOptions } from "./train-loop.ts";
 
-export interface SplitModel {
-  /** Keras' N: model.layers[:N] are frozen and cached. */
+export interface FrozenSplit {
+  /** Keras' N: model.layers[:N] are frozen. */
   frozenLayers: number;
-  /** Per-image shape of the prefix output (what the cache stores). */
+  /** Per-image shape of the prefix output. */
   featureShape: number[];
-  /** The layers after the prefix, new instances with the same names and configs, input = prefix output. */
+  /** layers[:N] as a model sharing the full model's layers (forward only). */
+  prefix: LayersModel;
+  /** The layers after the prefix, new instances with the same names and configs; input = prefix output. */
   rest: LayersModel;
 }
 
-/** A fresh layer of the same class and config: its own weights, so training it is explicit. */
-function cloneLayer(layer: Layer): Layer {
+/** A fresh layer of the same class and config, so the rest is a model of its own. */
+function cloneLayer(layer: Layer): Layer | undefined {
   const entry = tf.serialization.SerializationMap.getMap().classNameMap[layer.getClassName()];
-  if (!entry) throw new FeatureCacheError(`Layer '${layer.name}' (${layer.getClassName()}) cannot be rebuilt; the feature cache supports TF.js' built-in layers only.`);
+  if (!entry) return undefined;
   const [cls, fromConfig] = entry;
   return fromConfig(cls, layer.getConfig()) as unknown as Layer;
 }
 
-/** The feature cache needs a chain: each layer fed by the one before it. */
-function checkChain(model: LayersModel): void {
-  model.layers.forEach((layer, i) => {
-    if (i === 0) return;
+/** Why the model cannot be split at its frozen prefix, or undefined when it can. */
+export function splitProblem(model: LayersModel): string | undefined {
+  const frozen = countFrozenLayers(model);
+  if (frozen < 2) return `Only ${frozen} layer(s) are frozen, so there is no frozen computation to split off`;
+  if (frozen >= model.layers.length) return "Every layer is frozen, so nothing would train; unfreeze the head (transfer with frozenLayers below the layer count)";
+  for (let i = 1; i < model.layers.length; i++) {
+    const layer = model.layers[i];
     const fed = layer.inboundNodes.some((node) => node.inboundLayers.length === 1 && node.inboundLayers[0] === model.layers[i - 1]);
-    if (!fed) throw new FeatureCacheError(`Layer '${layer.name}' is not fed by '${model.layers[i - 1].name}'; the feature cache needs a chain of layers like VGG16's (train without featureCache).`);
-  });
+    if (!fed) return `Layer '${layer.name}' is not fed by '${model.layers[i - 1].name}'; splitting needs a chain of layers like VGG16's`;
+  }
+  if ((model.layers[frozen - 1].outputShape as (number | null)[]).slice(1).some((d) => d === null)) {
+    return `The output of '${model.layers[frozen - 1].name}' has no fixed shape; build the model with a fixed input size`;
+  }
+  const unknown = model.layers.slice(frozen).find((layer) => !tf.serialization.SerializationMap.getMap().classNameMap[layer.getClassName()]);
+  if (unknown) return `Layer '${unknown.name}' (${unknown.getClassName()}) cannot be rebuilt; only TF.js' registered layers can`;
+  return undefined;
 }
 
-export function splitAtFrozen(model: LayersModel): SplitModel {
+/** Splits at the frozen prefix; call only when splitProblem(model) is undefined. */
+export function splitAtFrozen(model: LayersModel): FrozenSplit {
   const frozenLayers = countFrozenLayers(model);
-  if (frozenLayers < 2) {
-    throw new FeatureCacheError(`Only ${frozenLayers} layer(s) are frozen, so there is no frozen computation to cache; train without featureCache or freeze more layers.`);
-  }
-  if (frozenLayers >= model.layers.length) {
-    throw new FeatureCacheError("Every layer is frozen, so nothing would train; unfreeze the head (transfer with frozenLayers below the layer count).");
-  }
-  checkChain(model);
   const boundary = model.layers[frozenLayers - 1];
   const featureShape = (boundary.outputShape as number[]).slice(1);
-  if (featureShape.some((d) => d === null)) {
-    throw new FeatureCacheError(`The output of '${boundary.name}' has no fixed shape; build the model with a fixed input size.`);
-  }
+  const prefix = tf.model({ inputs: model.inputs, outputs: boundary.output as SymbolicTensor, name: `${model.name}_prefix` });
   const input = tf.input({ shape: featureShape, name: `${boundary.name}_features` });
   let x: SymbolicTensor = input;
   for (const layer of model.layers.slice(frozenLayers)) {
-    const clone = cloneLayer(layer);
+    const clone = cloneLayer(layer)!;
     x = clone.apply(x) as SymbolicTensor;
     clone.setWeights(layer.getWeights());
   }
-  return { frozenLayers, featureShape, rest: tf.model({ inputs: input, outputs: x, name: `${model.name}_rest` }) };
+  return { frozenLayers, featureShape, prefix, rest: tf.model({ inputs: input, outputs: x, name: `${model.name}_rest` }) };
 }
 
-/** Copies the trained layers back into the full model, so what is saved is the full model. */
-export function copyRestInto(rest: LayersModel, model: LayersModel): void {
+/** Points the full model's trainable layers at the rest's weights (no copy: tensors are shared). */
+function copyRestInto(rest: LayersModel, model: LayersModel): void {
   for (const layer of rest.layers.slice(1)) model.getLayer(layer.name).setWeights(layer.getWeights());
+}
+
+/**
+ * Trains `split.rest` on prefix outputs. After every batch the full model gets the rest's
+ * weights, so callbacks and checkpoints always see (and save) the full model.
+ */
+export async function trainSplit(model: LayersModel, split: FrozenSplit, train: FeedSource, options: LoopOptions): Promise<History> {
+  const sync = () => copyRestInto(split.rest, model);
+  try {
+    return await trainLoop(split.rest, train, { ...options, callbacks: [{ onBatchEnd: sync, onTrainEnd: sync }, ...(options.callbacks ?? [])] }, { model, stopTraining: false });
+  } finally {
+    split.rest.dispose();
+  }
 }

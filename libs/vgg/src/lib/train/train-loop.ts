@@ -107,7 +107,8 @@ export async function trainLoop(model: LayersModel, train: FeedSource, options: 
         }
         const size = batchSize(feed);
         totals.add(size, loss, accuracy);
-        for (const cb of callbacks) await cb.onBatchEnd?.(batch++, { size, loss, accuracy });
+        for (const cb of callbacks) await cb.onBatchEnd?.(batch, { size, loss, accuracy });
+        batch++;
         if (trainer.stopTraining) break;
       }
       if (totals.count === 0) throw new TrainingOptionError("The training batches were empty; check the dataset folder and the batch source.");
