@@ -18,6 +18,11 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
 }
 
+/** The launch form is interactive once its options, fetched by the client, are in. */
+async function hydrated(): Promise<void> {
+  await page.waitForSelector('select[name="base"] option', { state: "attached" });
+}
+
 async function waitForStatus(runId: number, status: string): Promise<void> {
   if (!page.url().endsWith(`/run/${runId}`)) await page.goto(`${app.baseUrl}/run/${runId}`);
   await page.waitForSelector(`h1 + div [data-status="${status}"]`, { timeout: 180_000 });
@@ -44,6 +49,7 @@ afterAll(async () => {
 describe("dashboard", () => {
   it("launches a tiny run from the form, with zod's field errors at the field", async () => {
     await page.goto(`${app.baseUrl}/launch`);
+    await hydrated();
     await page.fill('[aria-label="New experiment name"]', "e2e");
     await page.click('button:has-text("Add")');
     await page.waitForSelector('select[name="experimentId"] option:has-text("e2e")', { state: "attached" });
@@ -69,6 +75,7 @@ describe("dashboard", () => {
 
   it("clones the run into the form and launches a second one with another learning rate", async () => {
     await page.goto(`${app.baseUrl}/launch?clone=${runIds[0]}`);
+    await hydrated();
     await page.waitForFunction(() => (document.querySelector('input[name="name"]') as HTMLInputElement | null)?.value === "tiny (clone)");
     expect(await page.inputValue('input[name="widthMultiplier"]')).toBe("0.0625");
     await page.fill('input[name="learningRate"]', "0.001");
@@ -80,6 +87,7 @@ describe("dashboard", () => {
   });
 
   it("shows each run reach FINISHED with its curves drawn", async () => {
+    expect(runIds).toHaveLength(2);
     for (const id of runIds) {
       await waitForStatus(id, "FINISHED");
       await page.waitForSelector('[data-testid="chart-loss"] path.recharts-line-curve');
@@ -91,6 +99,7 @@ describe("dashboard", () => {
 
   it("lists the runs and compares the two", async () => {
     await page.goto(`${app.baseUrl}/runs`);
+    await page.waitForSelector(`[aria-label="Select run ${runIds[0]}"]`);
     for (const id of runIds) await page.check(`[aria-label="Select run ${id}"]`);
     await shot("runs");
     await page.click('button:has-text("Compare 2")');

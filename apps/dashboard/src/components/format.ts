@@ -33,3 +33,8 @@ export function baseLabel(base: string): string {
   if (base.startsWith("run:")) return `run #${base.slice(4)}`;
   return base.split("/").slice(-2).join("/");
 }
+
+/** Axis ticks: three significant digits, so that close values stay distinct. */
+export function tick(value: number, percent: boolean): string {
+  return percent ? `${Math.round(value * 100)}%` : Number(value.toPrecision(3)).toString();
+}

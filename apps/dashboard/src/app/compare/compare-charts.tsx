@@ -4,6 +4,7 @@
 // and animation and dots are off so a redraw stays cheap.
 import { memo, useMemo } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { tick } from "../../components/format.ts";
 import type { RouterOutputs } from "../../trpc/types.ts";
 
 type CompareRun = RouterOutputs["runs"]["compare"]["runs"][number];
@@ -48,8 +49,8 @@ const MetricChart = memo(function MetricChart({ runs, metric, bestRunId }: { run
       <ResponsiveContainer width="100%" height={260}>
         <LineChart data={rows} margin={{ top: 5, right: 16, bottom: 5, left: 0 }}>
           <CartesianGrid stroke="#eef1f5" />
-          <XAxis dataKey="epoch" type="number" domain={["dataMin", "dataMax"]} tickFormatter={(e: number) => String(e + 1)} />
-          <YAxis domain={metric.percent ? [0, 1] : ["auto", "auto"]} tickFormatter={(v: number) => (metric.percent ? `${Math.round(v * 100)}%` : v.toFixed(2))} width={48} />
+          <XAxis dataKey="epoch" type="number" allowDecimals={false} domain={["dataMin", "dataMax"]} tickFormatter={(e: number) => String(e + 1)} />
+          <YAxis domain={metric.percent ? [0, 1] : ["auto", "auto"]} tickFormatter={(v: number) => tick(v, metric.percent)} width={52} />
           {!many && <Tooltip formatter={(v) => (typeof v === "number" ? v.toFixed(4) : String(v))} labelFormatter={(e) => `epoch ${Number(e) + 1}`} />}
           {!many && <Legend />}
           {runs.map((run, i) => (

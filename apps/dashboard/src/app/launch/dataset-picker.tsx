@@ -39,12 +39,10 @@ export function DatasetPicker(props: { datasets: Dataset[]; value: string; onCha
           ))}
         </select>
       </Field>
-      <div className="field" style={{ gridColumn: "span 2" }}>
-        Register a folder
-        <span className="hint muted" style={{ fontSize: 12, fontWeight: 400 }}>
-          one sub-folder per class, inside {roots.data?.join(" or ") ?? "the data roots"}
-        </span>
-        <span className="row">
+      <div className="field" style={{ gridColumn: "span 3" }}>
+        <span>Register a folder</span>
+        <span className="hint">one sub-folder per class, inside {roots.data?.join(" or ") ?? "the data roots"}</span>
+        <span className="inline">
           <input aria-label="Dataset name" placeholder="name" value={name} onChange={(e) => setName(e.target.value)} style={{ width: 140 }} />
           <input aria-label="Dataset folder" placeholder="/absolute/path/to/folder" value={folder} onChange={(e) => setFolder(e.target.value)} style={{ flex: 1 }} />
           <button type="button" disabled={!name || !folder || register.isPending} onClick={() => register.mutate({ name, path: folder })}>

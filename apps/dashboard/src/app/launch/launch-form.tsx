@@ -134,7 +134,7 @@ export function LaunchForm({ cloneOf }: { cloneOf: number | null }) {
           </Field>
           <label className="field">
             New experiment
-            <span className="row">
+            <span className="inline">
               <input aria-label="New experiment name" value={newExperiment} placeholder="name" onChange={(e) => setNewExperiment(e.target.value)} style={{ flex: 1 }} />
               <button type="button" disabled={!newExperiment.trim()} onClick={() => createExperiment.mutate({ name: newExperiment })}>
                 Add

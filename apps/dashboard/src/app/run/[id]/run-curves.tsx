@@ -2,6 +2,7 @@
 // Loss and accuracy per epoch, train and validation, for one run.
 import { memo } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { tick } from "../../../components/format.ts";
 import type { RouterOutputs } from "../../../trpc/types.ts";
 
 type Metric = RouterOutputs["runs"]["get"]["metrics"][number];
@@ -19,7 +20,7 @@ function Chart({ title, data, train, val, bestEpoch, percent }: { title: string;
           <LineChart data={data} margin={{ top: 5, right: 20, bottom: 5, left: 0 }}>
             <CartesianGrid stroke="#eef1f5" />
             <XAxis dataKey="epoch" tickFormatter={(e: number) => String(e + 1)} label={{ value: "epoch", position: "insideBottomRight", offset: -2 }} />
-            <YAxis domain={percent ? [0, 1] : ["auto", "auto"]} tickFormatter={(v: number) => (percent ? `${Math.round(v * 100)}%` : v.toFixed(2))} width={48} />
+            <YAxis domain={percent ? [0, 1] : ["auto", "auto"]} tickFormatter={(v: number) => tick(v, !!percent)} width={52} />
             <Tooltip formatter={(v) => (typeof v === "number" ? (percent ? `${(v * 100).toFixed(1)}%` : v.toFixed(4)) : String(v))} labelFormatter={(e) => `epoch ${Number(e) + 1}`} />
             <Legend />
             {bestEpoch !== null && <ReferenceLine x={bestEpoch} stroke="#d97706" strokeDasharray="4 3" />}
