@@ -7,7 +7,7 @@ import { linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } 
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { flowFromDirectory, synthesizeDataset, type FlowOptions } from "./index.ts";
+import { fingerprintDataset, flowFromDirectory, synthesizeDataset, type FlowOptions } from "./index.ts";
 import { readRgb } from "./lib/decode.ts";
 import { fullBox, resizeInto } from "./lib/resize.ts";
 
@@ -91,6 +91,13 @@ async function main(): Promise<void> {
     const streamSeconds = (performance.now() - start) / 1000;
     const peak = sampler.stop();
 
+    const fingerprintStart = performance.now();
+    await fingerprintDataset(stream, { cacheDir: path.join(work, "cache") });
+    const fingerprintFirst = performance.now() - fingerprintStart;
+    const cachedStart = performance.now();
+    const cached = await fingerprintDataset(stream, { cacheDir: path.join(work, "cache") });
+    const fingerprintCached = performance.now() - cachedStart;
+
     const figures = {
       decode_sequential_img_per_s: Math.round(seq.imgPerS * 10) / 10,
       decode_sequential_cpu_ms_per_img: Math.round(seq.cpuMsPerImg * 100) / 100,
@@ -102,10 +109,14 @@ async function main(): Promise<void> {
       decode_pipeline_bilinear_img_per_s: Math.round(bilinear.imgPerS * 10) / 10,
       stream_images: seen,
       stream_img_per_s: Math.round((seen / streamSeconds) * 10) / 10,
+      stream_decoded_mb: Math.round(mb(seen * TARGET[0] * TARGET[1] * 3 * 4)),
       stream_rss_before_mb: Math.round(mb(baseline)),
       stream_peak_rss_first_1000_mb: Math.round(mb(peakAt1000)),
       stream_peak_rss_mb: Math.round(mb(peak)),
       stream_rss_growth_1000_to_5000_mb: Math.round(mb(peak - peakAt1000)),
+      fingerprint_5000_first_ms: Math.round(fingerprintFirst),
+      fingerprint_5000_cached_ms: Math.round(fingerprintCached),
+      fingerprint_cached_files: cached.cachedFiles,
       load_average_1m: Math.round(os.loadavg()[0] * 100) / 100,
       cpus: os.availableParallelism(),
     };
@@ -115,9 +126,10 @@ async function main(): Promise<void> {
       ["pipeline (batch 32, prefetch 2, 4 decodes in flight)", `${figures.decode_pipeline_img_per_s} img/s  (${figures.pipeline_speedup_x}x, ${figures.pipeline_cpu_cores} cores busy)`],
       ["pipeline CPU cost -> rate if 2 cores were free", `${figures.pipeline_cpu_ms_per_img} CPU ms/img -> ${figures.pipeline_capacity_2_free_cores_img_per_s} img/s`],
       ["pipeline, bilinear", `${figures.decode_pipeline_bilinear_img_per_s} img/s`],
-      [`streaming ${seen} images`, `${figures.stream_img_per_s} img/s`],
+      [`streaming ${seen} images`, `${figures.stream_img_per_s} img/s, ${figures.stream_decoded_mb} MiB of float32 pixels in total`],
       ["RSS before / peak in first 1,000 / peak over all", `${figures.stream_rss_before_mb} / ${figures.stream_peak_rss_first_1000_mb} / ${figures.stream_peak_rss_mb} MiB`],
       ["RSS growth from image 1,000 to 5,000", `${figures.stream_rss_growth_1000_to_5000_mb} MiB`],
+      ["fingerprint of 5,000 files: first / cached", `${figures.fingerprint_5000_first_ms} / ${figures.fingerprint_5000_cached_ms} ms (${cached.cachedFiles} of ${cached.files} from cache)`],
       ["machine", `${figures.cpus} cores, load average ${figures.load_average_1m} (shared)`],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
