@@ -35,7 +35,7 @@ function range(min: string, max: string) {
   return r.min === undefined && r.max === undefined ? undefined : r;
 }
 
-export function RunsView({ initialExperimentId }: { initialExperimentId: number | null }) {
+export function RunsView({ initialExperimentId, initialSweepId }: { initialExperimentId: number | null; initialSweepId: string | null }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -43,11 +43,13 @@ export function RunsView({ initialExperimentId }: { initialExperimentId: number 
   const [filters, setFilters] = useState<Filters>(EMPTY_FILTERS);
   const [sort, setSort] = useState<{ key: SortKey; direction: "asc" | "desc" }>({ key: "createdAt", direction: "desc" });
   const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [sweepId, setSweepId] = useState<string | null>(initialSweepId);
 
   const experiments = useQuery(trpc.experiments.list.queryOptions());
   const input = {
     experimentId: experimentId ?? undefined,
     status: filters.status.length ? filters.status : undefined,
+    sweepId: sweepId ?? undefined,
     frozenLayers: range(filters.frozenMin, filters.frozenMax),
     learningRate: range(filters.lrMin, filters.lrMax),
     sort,
@@ -110,6 +112,12 @@ export function RunsView({ initialExperimentId }: { initialExperimentId: number 
           </Link>
         </div>
       </div>
+      {sweepId && (
+        <div className="notice row">
+          Showing the runs of sweep <span className="mono">{sweepId}</span>
+          <button onClick={() => setSweepId(null)}>Show all runs</button>
+        </div>
+      )}
       <RunFilters value={filters} onChange={setFilters} onReset={() => setFilters(EMPTY_FILTERS)} />
       {runs.error && <div className="alert">{errorMessage(runs.error)}</div>}
       {stopMany.error && <div className="alert">{errorMessage(stopMany.error)}</div>}

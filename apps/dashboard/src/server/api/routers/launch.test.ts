@@ -52,6 +52,9 @@ describe("launch.sweep", () => {
     const runs = await Promise.all(runIds.map((id) => h.store.getRun(id)));
     expect(new Set(runs.map((r) => r.sweepId))).toEqual(new Set([sweepId]));
     expect(new Set(runs.map((r) => `${r.frozenLayers}@${r.learningRate}`)).size).toBe(6);
+    await h.caller.launch.run(run());
+    const listed = await h.caller.runs.list({ sweepId });
+    expect(listed.items.map((r) => r.id).sort((x, y) => x - y)).toEqual(runIds);
   });
 
   it("refuses a sweep larger than the limit and names both numbers", async () => {

@@ -18,6 +18,7 @@ const range = (label: string) =>
 const listInput = z.object({
   experimentId: z.number().int().positive().optional(),
   status: z.array(z.enum(STATUSES)).optional(),
+  sweepId: z.string().min(1).max(100).optional(),
   frozenLayers: range("frozen-layer count"),
   learningRate: range("learning rate"),
   sort: z
