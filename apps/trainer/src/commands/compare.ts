@@ -43,5 +43,5 @@ export function renderComparison(runs: RunDetail[]): string {
     ["last val_accuracy", ...runs.map((r) => fmtNumber(last(r)?.valAccuracy))],
     ["epochs done", ...runs.map((r) => String(r.epochsDone))],
   ];
-  return [table(header, paramRows), "", table(header, metricRows), "", "* marks parameters that differ"].join("\n");
+  return [table(header, paramRows), "", table(header, metricRows), "", "(* marks the parameters that differ)"].join("\n");
 }

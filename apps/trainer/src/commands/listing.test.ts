@@ -1,0 +1,72 @@
+// The listing commands' renderers on a real store in a temporary folder: `thaw show` and
+// `thaw compare` read back what a run recorded and mark the parameters that differ.
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore, type TrackingStore } from "@thaw/tracking";
+import { renderComparison } from "./compare.ts";
+import { renderRun } from "./show.ts";
+
+let store: TrackingStore;
+let ids: number[];
+
+beforeAll(async () => {
+  store = await openStore({ path: path.join(mkdtempSync(path.join(os.tmpdir(), "thaw-listing-")), "thaw.db") });
+  const experiment = await store.ensureExperiment("listing");
+  const common = {
+    experimentId: experiment.id,
+    optimizer: "sgd" as const,
+    momentum: 0.9,
+    batchSize: 32,
+    epochs: 2,
+    patience: 40,
+    imageSize: 224,
+    base: "vgg16-imagenet",
+    augment: false,
+    seed: 42,
+    extra: { head: "fc2", widthMultiplier: 1 },
+  };
+  const a = await store.enqueueRun({ ...common, frozenLayers: 19, learningRate: 1e-4 });
+  const b = await store.enqueueRun({ ...common, frozenLayers: 15, learningRate: 1e-4 });
+  ids = [a.id, b.id];
+  for (const [i, id] of ids.entries()) {
+    await store.claimRun(id, `test:${i}`);
+    await store.logEpoch(id, { epoch: 0, loss: 0.7, accuracy: 0.5, valLoss: 0.69, valAccuracy: 0.55 + i * 0.1, durationMs: 1500 });
+    await store.logEpoch(id, { epoch: 1, loss: 0.5, accuracy: 0.8, valLoss: 0.6, valAccuracy: 0.6 - i * 0.1, durationMs: 1400 });
+    await store.addCheckpoint(id, { epoch: 0, path: `/ckpt/run-${id}/epoch-1`, metrics: { val_accuracy: 0.55 }, sizeBytes: 2048, sha256: "ab".repeat(32) });
+    await store.recordRunInfo(id, { evaluation: { classNames: ["cat", "dog"], confusionMatrix: [[3, 1], [0, 4]], perClassAccuracy: [0.75, 1] } });
+    await store.finishRun(id);
+  }
+});
+
+afterAll(async () => {
+  await store.close();
+});
+
+describe("thaw show", () => {
+  it("prints parameters, one row per epoch with the best marked, checkpoints and the confusion matrix", async () => {
+    const text = renderRun(await store.getRun(ids[0]));
+    expect(text).toMatch(new RegExp(`^Run ${ids[0]}  FINISHED  experiment "listing"`));
+    expect(text).toMatch(/^frozen\s+19$/m);
+    expect(text).toMatch(/^lr\s+1e-4$/m);
+    expect(text).toMatch(/^\s+1\s+0\.7000\s+0\.5000\s+0\.6900\s+0\.5500\s+1\.5s$/m);
+    // Run 0's best val_accuracy (0.60) is at epoch 2.
+    expect(text).toMatch(/^\s+2\s+0\.5000\s+0\.8000\s+0\.6000\s+0\.6000\s+1\.4s\s+\*$/m);
+    expect(text).toContain(`/ckpt/run-${ids[0]}/epoch-1`);
+    expect(text).toMatch(/^cat\s+3\s+1\s+0\.7500$/m);
+    expect(text).toMatch(/^dog\s+0\s+4\s+1\.0000$/m);
+  });
+});
+
+describe("thaw compare", () => {
+  it("marks exactly the parameters that differ and shows best and last metrics side by side", async () => {
+    const text = renderComparison(await store.compareRuns(ids));
+    const marked = text.split("\n").filter((l) => l.startsWith("* ")).map((l) => l.slice(2).split(/\s{2,}/)[0]);
+    expect(marked).toEqual(["frozen"]);
+    expect(text).toMatch(/^\* frozen\s+19\s+15$/m);
+    expect(text).toMatch(/^best val_accuracy\s+0\.6000\s+0\.6500$/m);
+    expect(text).toMatch(/^best epoch\s+2\s+1$/m);
+    expect(text).toMatch(/^last val_accuracy\s+0\.6000\s+0\.5000$/m);
+  });
+});
