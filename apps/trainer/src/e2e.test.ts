@@ -120,4 +120,15 @@ describe("thaw train -> predict -> promote", () => {
     // The run's best checkpoint and the champion are the same model: the same answers.
     expect(parsePredictions(withChampion.stdout)).toEqual(byRun);
   });
+
+  it("exports the run's best checkpoint to ONNX with the class names in its metadata", () => {
+    const out = path.join(box.dir, "export", "model.onnx");
+    const result = thaw(box, ["export", String(runId), "--format", "onnx", "--out", out]);
+    expect(result.status, result.stderr).toBe(0);
+    const bytes = readFileSync(out);
+    expect(result.stdout).toContain(`Wrote ${out}`);
+    expect(bytes.byteLength).toBeGreaterThan(10_000);
+    expect(bytes.includes(Buffer.from('["circle","square"]'))).toBe(true);
+    expect(bytes.includes(Buffer.from("caffe"))).toBe(true);
+  });
 });

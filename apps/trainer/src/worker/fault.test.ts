@@ -82,42 +82,71 @@ describe("thaw worker under faults", () => {
   });
 });
 
+/** Queues one more long run like the sweep's, for the stop tests. */
+function enqueueLongRun(): Promise<number> {
+  return withTestStore(box, async (store) => {
+    const fault = await store.getExperiment("fault");
+    const source = await run(store, (await store.listRuns({ experimentId: fault.id, limit: 1 })).items[0].id);
+    const queued = await store.enqueueRun({
+      experimentId: fault.id,
+      datasetId: source.datasetId,
+      frozenLayers: 0,
+      learningRate: 1e-3,
+      optimizer: "adam",
+      momentum: 0.9,
+      batchSize: 4,
+      epochs: 50,
+      patience: 50,
+      imageSize: 32,
+      base: "random",
+      augment: false,
+      seed: 5,
+      extra: source.params as Record<string, unknown>,
+    });
+    return queued.id;
+  });
+}
+
+async function waitForFirstEpoch(runId: number): Promise<void> {
+  await withTestStore(box, (store) =>
+    waitFor(async () => {
+      const r = await run(store, runId);
+      return r.status === "RUNNING" && r.epochsDone >= 1 ? true : undefined;
+    }, 90_000, `run ${runId} to finish an epoch`),
+  );
+}
+
 describe("thaw worker on SIGTERM", () => {
   it("finishes the batch, marks the run STOPPED and exits 0", async () => {
-    const target = await withTestStore(box, async (store) => {
-      const fault = await store.getExperiment("fault");
-      const source = await run(store, (await store.listRuns({ experimentId: fault.id, limit: 1 })).items[0].id);
-      const queued = await store.enqueueRun({
-        experimentId: fault.id,
-        datasetId: source.datasetId,
-        frozenLayers: 0,
-        learningRate: 1e-3,
-        optimizer: "adam",
-        momentum: 0.9,
-        batchSize: 4,
-        epochs: 50,
-        patience: 50,
-        imageSize: 32,
-        base: "random",
-        augment: false,
-        seed: 5,
-        extra: source.params as Record<string, unknown>,
-      });
-      return queued.id;
-    });
+    const target = await enqueueLongRun();
     const worker = thawBackground(box, ["worker", "--concurrency", "1", "--poll", "200"]);
-    await withTestStore(box, (store) =>
-      waitFor(async () => {
-        const r = await run(store, target);
-        return r.status === "RUNNING" && r.epochsDone >= 1 ? true : undefined;
-      }, 90_000, `run ${target} to finish an epoch`),
-    );
+    await waitForFirstEpoch(target);
     worker.child.kill("SIGTERM");
     const code = await worker.exited;
     expect(code, worker.output()).toBe(0);
     await withTestStore(box, async (store) => {
       const stopped = await run(store, target);
       expect(stopped.status).toBe("STOPPED");
+      expect(stopped.epochsDone).toBeGreaterThanOrEqual(1);
+      expect(stopped.epochsDone).toBeLessThan(50);
+    });
+  });
+});
+
+describe("thaw stop", () => {
+  it("asks the worker of a running run to stop; the run ends STOPPED with its epochs", async () => {
+    const target = await enqueueLongRun();
+    const worker = thawBackground(box, ["worker", "--once", "--concurrency", "1", "--poll", "200"]);
+    await waitForFirstEpoch(target);
+    const stop = thaw(box, ["stop", String(target)]);
+    expect(stop.status, stop.stderr).toBe(0);
+    expect(stop.stdout).toContain(`Asked run ${target} to stop`);
+    // --once: with its run stopped and nothing queued, the worker ends by itself.
+    expect(await worker.exited, worker.output()).toBe(0);
+    await withTestStore(box, async (store) => {
+      const stopped = await run(store, target);
+      expect(stopped.status).toBe("STOPPED");
+      expect(stopped.stopRequested).toBe(true);
       expect(stopped.epochsDone).toBeGreaterThanOrEqual(1);
       expect(stopped.epochsDone).toBeLessThan(50);
     });
