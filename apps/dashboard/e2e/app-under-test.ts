@@ -73,8 +73,10 @@ async function waitForHttp(url: string, timeoutMs: number, server: ChildProcess)
   throw new Error(`${url} did not answer within ${timeoutMs} ms.`);
 }
 
-export async function startApp(outputDir: string): Promise<AppUnderTest> {
+/** `prepare` runs on the empty THAW_HOME before the server and the worker start. */
+export async function startApp(outputDir: string, prepare?: (home: string, dbPath: string) => Promise<void>): Promise<AppUnderTest> {
   const home = mkdtempSync(path.join(os.tmpdir(), "thaw-e2e-"));
+  await prepare?.(home, path.join(home, "thaw.db"));
   const port = await freePort();
   const env = { ...process.env, THAW_HOME: home, THAW_DB: path.join(home, "thaw.db"), HOST: "127.0.0.1", PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" };
   const log = (name: string) => openSync(path.join(outputDir, name), "w");

@@ -5,6 +5,8 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore } from "@thaw/tracking";
+import { seed } from "../src/bench/seed.ts";
 import { buildIfStale, dashboardDir, startApp, type AppUnderTest } from "./app-under-test.ts";
 
 const out = path.join(dashboardDir, "test-output", "e2e");
@@ -13,6 +15,7 @@ let browser: Browser;
 let page: Page;
 let dataDir: string;
 const runIds: number[] = [];
+let seededIds: number[] = [];
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
@@ -31,7 +34,13 @@ async function waitForStatus(runId: number, status: string): Promise<void> {
 beforeAll(async () => {
   mkdirSync(out, { recursive: true });
   buildIfStale();
-  app = await startApp(out);
+  // 100 finished runs of 100 epochs for the compare page's load test, seeded before the
+  // worker starts so that it never sees the seed's template run queued.
+  app = await startApp(out, async (_home, dbPath) => {
+    const store = await openStore({ path: dbPath });
+    seededIds = (await seed(store, 100, 100)).runIds;
+    await store.close();
+  });
   dataDir = path.join(app.home, "data", "shapes");
   app.thaw(["data", "synth", dataDir, "--classes", "2", "--per-class", "16", "--size", "32", "--seed", "3"]);
   browser = await chromium.launch({
@@ -145,5 +154,23 @@ describe("dashboard", () => {
     const error = await page.waitForSelector('[data-testid="prediction"][data-state="error"] [role="alert"]');
     expect(await error.textContent()).toContain("not an image Thaw can read");
     await shot("try-text-file");
+  });
+
+  it("stays responsive comparing 100 runs of 100 epochs", async () => {
+    expect(seededIds).toHaveLength(100);
+    const started = Date.now();
+    await page.goto(`${app.baseUrl}/compare?ids=${seededIds.join(",")}`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="compare-loss"] path.recharts-line-curve').length === 100, undefined, { timeout: 60_000 });
+    const loadMs = Date.now() - started;
+    expect(await page.locator("path.recharts-line-curve").count()).toBe(400);
+    // A click must be answered promptly with 400 curves on the page.
+    const clicked = Date.now();
+    await page.check("text=Differences only");
+    await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid="param-table"] tbody th')].some((th) => th.textContent === "momentum"));
+    const toggleMs = Date.now() - clicked;
+    await shot("compare-100-runs");
+    writeFileSync(path.join(out, "compare-100-runs.json"), JSON.stringify({ loadMs, toggleMs }) + "\n");
+    expect(loadMs).toBeLessThan(15_000);
+    expect(toggleMs).toBeLessThan(1_500);
   });
 });

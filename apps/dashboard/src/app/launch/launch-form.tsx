@@ -70,7 +70,11 @@ export function LaunchForm({ cloneOf }: { cloneOf: number | null }) {
     }),
   );
 
-  const set = (key: string) => (value: string) => setValues((v) => ({ ...v, [key]: value }));
+  const set = (key: string) => (value: string) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    // An edited field's old message would now be wrong; the next submit checks it again.
+    setClientErrors((e) => ({ ...e, [key]: undefined }));
+  };
   const mutation = sweep ? launchSweep : launch;
   const errors = { ...fieldErrors(mutation.error), ...clientErrors };
   const size = sweepSize(list(values.frozenLayersList ?? ""), list(values.learningRates ?? ""));
