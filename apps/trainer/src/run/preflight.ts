@@ -58,5 +58,11 @@ export async function preflight(store: TrackingStore, input: PreflightInput): Pr
       `--frozen ${tooMany} is not below the model's ${layers} layers (head ${head}), so nothing would train; use at most ${layers - 1} (19 freezes the whole convolutional base).`,
     );
   }
+  if (base.kind === "imagenet") {
+    // Find (or download and check) Keras' file now, so that a missing file is refused here
+    // with its name, URL and folder rather than recorded as a failed run.
+    const { fetchWeights } = await import("@thaw/vgg");
+    await fetchWeights({ includeTop: head === "fc2" });
+  }
   return { dataset, base, baseString: baseString(base), baseRunId: base.kind === "checkpoint" ? base.runId : null, head, width };
 }
