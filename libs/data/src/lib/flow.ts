@@ -60,7 +60,11 @@ export interface FlowOptions {
   augment?: boolean | AugmentOptions;
   /** Batches decoded ahead of the one being consumed. Default 2. */
   prefetch?: number;
-  /** Images decoded at once (sharp runs them on libuv's thread pool). Default UV_THREADPOOL_SIZE or 4. */
+  /**
+   * Images decoding at once. sharp runs them on libuv's thread pool (UV_THREADPOOL_SIZE, 4 by
+   * default); the default is twice that, so a pool thread that finishes finds the next file
+   * queued instead of waiting for the main thread to hand it one.
+   */
   concurrency?: number;
 }
 
@@ -128,7 +132,7 @@ class DirectoryFlow implements ImageFlow {
     this.keepAspect = options.keepAspect ?? false;
     this.augment = resolveAugment(options.augment);
     this.prefetch = options.prefetch === 0 ? 0 : checkPositiveInt(options.prefetch ?? 2, "prefetch", 64);
-    this.limit = createLimiter(checkPositiveInt(options.concurrency ?? (Number(process.env.UV_THREADPOOL_SIZE) || 4), "concurrency", 256));
+    this.limit = createLimiter(checkPositiveInt(options.concurrency ?? 2 * (Number(process.env.UV_THREADPOOL_SIZE) || 4), "concurrency", 256));
     this.files = scan.subsets[this.subset];
     if (this.files.length === 0) {
       const fix = this.subset === "validation" ? "pass validationSplit > 0 or add a validation/ folder" : this.subset === "test" ? "add a test/ folder with one sub-folder per class" : "add images to the class folders";
