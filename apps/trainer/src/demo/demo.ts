@@ -13,15 +13,23 @@ import { isNotFound } from "../refs.ts";
 export const DEMO_PRETRAIN = "demo-pretrain";
 export const DEMO_TRANSFER = "demo-transfer";
 
+/** One side of the demo: a synthetic dataset and how runs on it are trained. */
+export interface DemoData {
+  classes: string[];
+  perClass: number;
+  /** Held out per class; the target holds out most of its images so that its validation
+   *  accuracy is measured on enough images while training sees few, as in transfer learning. */
+  validationSplit: number;
+  batch: number;
+  epochs: number;
+}
+
 export interface DemoSizes {
   imageSize: number;
   width: number;
   head: "fc2" | "pooled";
-  batch: number;
-  source: { classes: string[]; perClass: number };
-  target: { classes: string[]; perClass: number };
-  pretrainEpochs: number;
-  transferEpochs: number;
+  source: DemoData;
+  target: DemoData;
   frozen: number[];
   lrs: number[];
   pretrainLr: number;
@@ -34,11 +42,8 @@ export function demoSizes(quick: boolean): DemoSizes {
       imageSize: 32,
       width: 1 / 16,
       head: "pooled",
-      batch: 16,
-      source: { classes: ["circle", "square", "triangle"], perClass: 24 },
-      target: { classes: ["circle", "square"], perClass: 12 },
-      pretrainEpochs: 3,
-      transferEpochs: 2,
+      source: { classes: ["circle", "square", "triangle"], perClass: 24, validationSplit: 0.25, batch: 16, epochs: 3 },
+      target: { classes: ["circle", "square"], perClass: 12, validationSplit: 0.5, batch: 8, epochs: 2 },
       frozen: [15, 19],
       lrs: [1e-3],
       pretrainLr: 1e-3,
@@ -49,15 +54,18 @@ export function demoSizes(quick: boolean): DemoSizes {
     imageSize: 32,
     width: 1 / 8,
     head: "pooled",
-    batch: 32,
-    // Every shape the synthesizer draws; the target's three classes are among them, as
-    // ImageNet's classes overlap the Dogs-vs-Cats target of the Keras recipe.
-    source: { classes: ["circle", "square", "triangle", "star", "ring", "cross", "diamond", "hexagon"], perClass: 120 },
-    target: { classes: ["circle", "square", "triangle"], perClass: 40 },
-    pretrainEpochs: 30,
-    transferEpochs: 20,
+    // The synthesizer draws shape k for class k, so the names follow its order; the target's
+    // three shapes are among the source's eight, as ImageNet's classes include cats and dogs.
+    source: {
+      classes: ["circle", "square", "triangle", "star", "ring", "cross", "diamond", "hexagon"],
+      perClass: 200,
+      validationSplit: 0.2,
+      batch: 32,
+      epochs: 15,
+    },
+    target: { classes: ["circle", "square", "triangle"], perClass: 60, validationSplit: 0.67, batch: 16, epochs: 30 },
     frozen: [11, 15, 19],
-    lrs: [1e-3, 1e-4],
+    lrs: [3e-3, 1e-3],
     pretrainLr: 1e-3,
     scratchLr: 1e-3,
   };
@@ -75,18 +83,18 @@ export async function findDemo(store: TrackingStore): Promise<{ pretrain: string
   }
 }
 
-function settings(sizes: DemoSizes, experiment: string, epochs: number, name: string): RunSettings {
+function settings(data: DemoData, sizes: DemoSizes, experiment: string, name: string): RunSettings {
   return {
     experiment,
     optimizer: "adam",
     momentum: 0.9,
-    epochs,
-    batch: sizes.batch,
-    patience: epochs,
+    epochs: data.epochs,
+    batch: data.batch,
+    patience: data.epochs,
     imageSize: sizes.imageSize,
     augment: false,
     seed: 7,
-    validationSplit: 0.25,
+    validationSplit: data.validationSplit,
     dropout: 0,
     name,
   };
@@ -103,15 +111,15 @@ export async function prepareDemo(store: TrackingStore, sizes: DemoSizes, log: (
   const model = { head: sizes.head, width: sizes.width, imageSize: sizes.imageSize, dropout: 0 };
   const sourcePlan = await preflight(store, { ...model, data: sourceDir, base: "random", frozen: [0] });
   log(`pretraining a VGG16 at width ${sizes.width} and ${sizes.imageSize}x${sizes.imageSize} on the source data (a tracked run)`);
-  const pretrain = await trainNow(store, settings(sizes, DEMO_PRETRAIN, sizes.pretrainEpochs, "source pretraining"), sourcePlan, 0, sizes.pretrainLr, (id) =>
+  const pretrain = await trainNow(store, settings(sizes.source, sizes, DEMO_PRETRAIN, "source pretraining"), sourcePlan, 0, sizes.pretrainLr, (id) =>
     log(`run ${id}: pretraining`),
   );
   if (pretrain.outcome !== "FINISHED") throw new Error(`The demo's pretraining run ${pretrain.runId} ended ${pretrain.outcome}; see \`thaw show ${pretrain.runId}\`, then run \`thaw demo\` again.`);
 
   const transferPlan = await preflight(store, { ...model, data: targetDir, base: String(pretrain.runId), frozen: sizes.frozen });
-  const sweep = await enqueueGrid(store, settings(sizes, DEMO_TRANSFER, sizes.transferEpochs, "transfer"), transferPlan, sizes.frozen, sizes.lrs);
+  const sweep = await enqueueGrid(store, settings(sizes.target, sizes, DEMO_TRANSFER, "transfer"), transferPlan, sizes.frozen, sizes.lrs);
   const scratchPlan = await preflight(store, { ...model, data: targetDir, base: "random", frozen: [0] });
-  const scratch = await enqueueOne(store, settings(sizes, DEMO_TRANSFER, sizes.transferEpochs, "from scratch"), scratchPlan, 0, sizes.scratchLr);
+  const scratch = await enqueueOne(store, settings(sizes.target, sizes, DEMO_TRANSFER, "from scratch"), scratchPlan, 0, sizes.scratchLr);
   log(`queued sweep ${sweep.sweepId} (${sweep.runs.length} transfer runs from run ${pretrain.runId}) and run ${scratch.id} from scratch on the target data`);
 }
 
