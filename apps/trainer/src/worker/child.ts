@@ -24,6 +24,8 @@ export async function runChild(): Promise<number> {
   process.channel?.unref();
   return withStore(async (store) => {
     const workerId = workerIdOf();
+    // Told to stop before claiming: leave the queue as it is.
+    if (controller.signal.aborted) return NOTHING_CLAIMED_EXIT;
     const run = await store.claimNextRun(workerId);
     if (!run) return NOTHING_CLAIMED_EXIT;
     const message: ChildMessage = { type: "claimed", runId: run.id };
