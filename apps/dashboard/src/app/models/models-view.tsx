@@ -66,11 +66,13 @@ function PromoteBest({ experimentId }: { experimentId: number }) {
             <button className="primary" disabled={promote.isPending} onClick={() => promote.mutate({ experimentId, reason: reason || undefined })}>
               Confirm promotion
             </button>
-            <button onClick={() => setOpen(false)}>Cancel</button>
           </div>
         </div>
       )}
       {promote.error && <div className="alert">{errorMessage(promote.error)}</div>}
+      <button style={{ marginTop: 8 }} onClick={() => setOpen(false)}>
+        {p?.candidate && !p.alreadyChampion ? "Cancel" : "Close"}
+      </button>
     </div>
   );
 }
