@@ -15,6 +15,7 @@ const schema = z.object({
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().max(200 * 1024 * 1024).default(10 * 1024 * 1024),
   /** Most runs one sweep may queue (the store allows at most MAX_SWEEP_RUNS). */
   THAW_SWEEP_LIMIT: z.coerce.number().int().positive().max(MAX_SWEEP_RUNS).default(MAX_SWEEP_RUNS),
+  // Read by `next start` (the serve script); checked here so a typo fails with a sentence.
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
 });
@@ -25,8 +26,6 @@ export interface DashboardEnv {
   dataRoots: string[];
   uploadMaxBytes: number;
   sweepLimit: number;
-  host: string;
-  port: number;
 }
 
 /**
@@ -50,8 +49,6 @@ export function parseEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv {
     dataRoots: roots.map((r) => path.resolve(root, r.replace(/^~(?=$|\/)/, os.homedir()))),
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     sweepLimit: e.THAW_SWEEP_LIMIT,
-    host: e.HOST,
-    port: e.PORT,
   };
 }
 
