@@ -5,8 +5,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 30_000,
+    // Under a loaded CI machine a child process under tsx can take 10+ s to start.
+    testTimeout: 240_000,
+    hookTimeout: 120_000,
     maxWorkers: 2,
   },
 });
