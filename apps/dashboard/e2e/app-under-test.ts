@@ -79,13 +79,14 @@ export async function startApp(outputDir: string, prepare?: (home: string, dbPat
   await prepare?.(home, path.join(home, "thaw.db"));
   const port = await freePort();
   const env = { ...process.env, THAW_HOME: home, THAW_DB: path.join(home, "thaw.db"), HOST: "127.0.0.1", PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" };
-  const log = (name: string) => openSync(path.join(outputDir, name), "w");
+  const serverLog = openSync(path.join(outputDir, "server.log"), "w");
+  const workerLog = openSync(path.join(outputDir, "worker.log"), "w");
   // Each in its own process group, so that stopping reaches next-server and worker children.
   const server = spawn(process.execPath, [path.join(repoRoot, "node_modules", "next", "dist", "bin", "next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
-    cwd: dashboardDir, env, detached: true, stdio: ["ignore", log("server.log"), log("server.log")],
+    cwd: dashboardDir, env, detached: true, stdio: ["ignore", serverLog, serverLog],
   });
   const worker = spawn(process.execPath, [thaw, "worker", "--concurrency", "2", "--poll", "500"], {
-    cwd: repoRoot, env, detached: true, stdio: ["ignore", log("worker.log"), log("worker.log")],
+    cwd: repoRoot, env, detached: true, stdio: ["ignore", workerLog, workerLog],
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForHttp(`${baseUrl}/api/trpc/experiments.list`, 60_000, server);
