@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { RunInfo } from "@thaw/tracking";
 import { bestRunId, compareRun, gridOf } from "../../compare.ts";
+import { toTrpcError } from "../errors.ts";
 import { createTRPCRouter, publicProcedure } from "../trpc.ts";
 
 const STATUSES = ["QUEUED", "RUNNING", "FINISHED", "FAILED", "STOPPED"] as const;
@@ -77,8 +78,11 @@ export const runsRouter = createTRPCRouter({
           await ctx.store.requestStop(id);
           stopped.push(id);
         } catch (error) {
-          // One finished run in the selection must not keep the others running.
-          skipped.push({ id, reason: error instanceof Error ? error.message : String(error) });
+          // One finished or unknown run in the selection must not keep the others running;
+          // anything but a store's answer is a real failure.
+          const answer = toTrpcError(error);
+          if (!answer) throw error;
+          skipped.push({ id, reason: answer.message });
         }
       }
       return { stopped, skipped };
