@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeImage, readRgb } from "./decode.ts";
 import { ImageDecodeError, InvalidOptionError } from "./errors.ts";
-import { buildMessyDataset, encodeBmp24, encodeBmp8, MESSY, pattern, tempDir, write } from "./testing/fixtures.ts";
+import { buildMessyDataset, encodeBmp24, encodeBmp8, MESSY, pattern, removeTempDirs, tempDir, write } from "./testing/fixtures.ts";
 
 const { width: W, height: H } = MESSY;
 
@@ -22,6 +22,7 @@ async function sharpRaw(file: string): Promise<{ data: number[]; width: number; 
 }
 
 describe("decodeImage", () => {
+  afterAll(removeTempDirs);
   let root: string;
   const at = (rel: string) => path.join(root, ...rel.split("/"));
   beforeAll(async () => {

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, renameSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { FingerprintCacheError } from "./errors.ts";
 import { fingerprintDataset } from "./fingerprint.ts";
 import { scanDirectory } from "./scan.ts";
 import { synthesizeDataset } from "./synthesize.ts";
-import { tempDir } from "./testing/fixtures.ts";
+import { removeTempDirs, tempDir } from "./testing/fixtures.ts";
 
 /** Moves every file's mtime a minute back, as for a dataset copied in earlier. */
 function age(dir: string, files: string[]): void {
@@ -15,6 +15,7 @@ function age(dir: string, files: string[]): void {
 }
 
 describe("fingerprintDataset", () => {
+  afterAll(removeTempDirs);
   let dir: string;
   let files: string[];
   beforeEach(async () => {

@@ -1,12 +1,12 @@
 import { rmSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClassUnreadableError, InvalidOptionError } from "./errors.ts";
 import { flowFromDirectory, type Batch } from "./flow.ts";
 import { scanDirectory } from "./scan.ts";
 import { synthesizeDataset } from "./synthesize.ts";
-import { buildMessyDataset, MESSY, pattern, tempDir, write } from "./testing/fixtures.ts";
+import { buildMessyDataset, MESSY, pattern, removeTempDirs, tempDir, write } from "./testing/fixtures.ts";
 
 async function collect(iterable: AsyncIterable<Batch>): Promise<Batch[]> {
   const batches: Batch[] = [];
@@ -15,6 +15,7 @@ async function collect(iterable: AsyncIterable<Batch>): Promise<Batch[]> {
 }
 
 describe("flowFromDirectory", () => {
+  afterAll(removeTempDirs);
   let messy: string;
   let bad: string[];
   let shapes: string;

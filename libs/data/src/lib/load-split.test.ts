@@ -1,12 +1,13 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatasetTooLargeError } from "./errors.ts";
 import { flowFromDirectory } from "./flow.ts";
 import { loadSplit } from "./load-split.ts";
 import { scanDirectory } from "./scan.ts";
-import { buildMessyDataset, tempDir } from "./testing/fixtures.ts";
+import { buildMessyDataset, removeTempDirs, tempDir } from "./testing/fixtures.ts";
 import { synthesizeDataset } from "./synthesize.ts";
 
 describe("loadSplit", () => {
+  afterAll(removeTempDirs);
   let dir: string;
   beforeAll(async () => {
     dir = tempDir("load");

@@ -1,11 +1,12 @@
 import { mkdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatasetLayoutError, DatasetNotFoundError, InvalidOptionError } from "./errors.ts";
 import { scanDirectory } from "./scan.ts";
-import { buildMessyDataset, tempDir, write } from "./testing/fixtures.ts";
+import { buildMessyDataset, removeTempDirs, tempDir, write } from "./testing/fixtures.ts";
 
 describe("scanDirectory", () => {
+  afterAll(removeTempDirs);
   let messy: string;
   let expected: Awaited<ReturnType<typeof buildMessyDataset>>;
   beforeAll(async () => {

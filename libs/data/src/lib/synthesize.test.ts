@@ -2,13 +2,13 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { InvalidOptionError } from "./errors.ts";
 import { loadSplit } from "./load-split.ts";
 import { scanDirectory } from "./scan.ts";
 import { classStyles } from "./synth-draw.ts";
 import { synthesizeDataset } from "./synthesize.ts";
-import { tempDir } from "./testing/fixtures.ts";
+import { removeTempDirs, tempDir } from "./testing/fixtures.ts";
 
 function hashTree(dir: string, files: string[]): string {
   const hash = createHash("sha256");
@@ -17,6 +17,7 @@ function hashTree(dir: string, files: string[]): string {
 }
 
 describe("synthesizeDataset", () => {
+  afterAll(removeTempDirs);
   it("writes the class-folder layout that scanDirectory reads, Dogs-vs-Cats file names", async () => {
     const dir = tempDir("synth-flat");
     const result = await synthesizeDataset(dir, { classes: 3, perClass: 4, size: 20 });

@@ -3,13 +3,22 @@
  * sharp cannot write BMP). Pixels come from a known pattern so lossless formats can be checked
  * exactly against it.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp, { type Sharp } from "sharp";
 
+const made: string[] = [];
+
+/** Deletes every folder tempDir made; test files call it in afterAll so runs leave nothing behind. */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export function tempDir(name: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `thaw-data-${name}-`));
+  const dir = mkdtempSync(path.join(os.tmpdir(), `thaw-data-${name}-`));
+  made.push(dir);
+  return dir;
 }
 
 /** A pattern whose every pixel differs from its neighbours, so any resampling mistake shows. */
