@@ -44,7 +44,7 @@ export function FrozenLrGrid({ grid }: { grid: Cell[] }) {
                   <td key={r} className="cell" style={{ background: shade(cell?.bestValAccuracy ?? null, lo, hi) }} title={cell ? `runs ${cell.runIds.join(", ")}` : "not run"}>
                     {cell ? (
                       cell.runIds.length === 1 ? (
-                        <Link href={`/run/${cell.runIds[0]}`} style={{ color: "inherit" }}>
+                        <Link prefetch={false} href={`/run/${cell.runIds[0]}`} style={{ color: "inherit" }}>
                           {pct(cell.bestValAccuracy)}
                         </Link>
                       ) : (

@@ -32,7 +32,7 @@ export function ParamTable({ runs, bestRunId }: { runs: CompareRun[]; bestRunId:
               <th>parameter</th>
               {runs.map((r) => (
                 <th key={r.id}>
-                  <Link href={`/run/${r.id}`}>#{r.id}</Link>
+                  <Link prefetch={false} href={`/run/${r.id}`}>#{r.id}</Link>
                   {r.id === bestRunId && <span className="star"> ★</span>}
                 </th>
               ))}

@@ -42,7 +42,7 @@ export function StatsTable({ runs, bestRunId }: { runs: CompareRun[]; bestRunId:
               return (
                 <tr key={run.id} className={run.id === bestRunId ? "best" : undefined}>
                   <td>
-                    <Link href={`/run/${run.id}`}>#{run.id}</Link> {run.id === bestRunId && <span className="star">★ best</span>}
+                    <Link prefetch={false} href={`/run/${run.id}`}>#{run.id}</Link> {run.id === bestRunId && <span className="star">★ best</span>}
                   </td>
                   <td className="num">{num(s.best)}</td>
                   <td className="num">{num(s.last)}</td>

@@ -124,7 +124,7 @@ function ExperimentModels({ entry }: { entry: Entry }) {
               <tr key={h.id}>
                 <td>{when(h.createdAt)}</td>
                 <td>
-                  <Link href={`/run/${h.runId}`}>#{h.runId}</Link>
+                  <Link prefetch={false} href={`/run/${h.runId}`}>#{h.runId}</Link>
                 </td>
                 <td>{h.epoch + 1}</td>
                 <td>{h.promotedBy}</td>

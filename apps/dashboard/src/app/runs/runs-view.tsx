@@ -157,7 +157,7 @@ export function RunsView({ initialExperimentId, initialSweepId }: { initialExper
                   <input type="checkbox" aria-label={`Select run ${run.id}`} checked={selected.has(run.id)} onChange={() => toggle(run.id)} />
                 </td>
                 <td>
-                  <Link href={`/run/${run.id}`}>#{run.id}</Link> {run.name && <span className="muted">{run.name}</span>}
+                  <Link prefetch={false} href={`/run/${run.id}`}>#{run.id}</Link> {run.name && <span className="muted">{run.name}</span>}
                   {experimentId === null && <div className="muted">{run.experimentName}</div>}
                 </td>
                 <td>
@@ -175,7 +175,7 @@ export function RunsView({ initialExperimentId, initialSweepId }: { initialExper
                 <td>{baseLabel(run.base)}</td>
                 <td>{run.datasetName ?? "—"}</td>
                 <td>
-                  <Link href={`/launch?clone=${run.id}`}>Clone</Link>
+                  <Link prefetch={false} href={`/launch?clone=${run.id}`}>Clone</Link>
                 </td>
               </tr>
             ))}
