@@ -3,8 +3,8 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { sandbox, thaw, withTestStore, type Sandbox } from "./testing/cli-harness.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeSandbox, sandbox, thaw, withTestStore, type Sandbox } from "./testing/cli-harness.ts";
 
 let box: Sandbox;
 let data: string;
@@ -38,6 +38,8 @@ function parsePredictions(stdout: string): Map<string, Map<string, number>> {
   }
   return result;
 }
+
+afterAll(() => removeSandbox(box));
 
 beforeAll(() => {
   box = sandbox("thaw-e2e-");

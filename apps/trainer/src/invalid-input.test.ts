@@ -2,12 +2,14 @@
 // and the fix, and nothing written to the store.
 import { cpSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { sandbox, thaw, withTestStore, type Sandbox } from "./testing/cli-harness.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeSandbox, sandbox, thaw, withTestStore, type Sandbox } from "./testing/cli-harness.ts";
 
 let box: Sandbox;
 let data: string;
 const tiny = ["--base", "random", "--head", "pooled", "--width", "0.0625", "--image-size", "32", "--epochs", "1"];
+
+afterAll(() => removeSandbox(box));
 
 beforeAll(() => {
   box = sandbox();

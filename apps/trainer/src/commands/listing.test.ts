@@ -1,6 +1,6 @@
 // The listing commands' renderers on a real store in a temporary folder: `thaw show` and
 // `thaw compare` read back what a run recorded and mark the parameters that differ.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,9 +10,11 @@ import { renderRun } from "./show.ts";
 
 let store: TrackingStore;
 let ids: number[];
+let dir: string;
 
 beforeAll(async () => {
-  store = await openStore({ path: path.join(mkdtempSync(path.join(os.tmpdir(), "thaw-listing-")), "thaw.db") });
+  dir = mkdtempSync(path.join(os.tmpdir(), "thaw-listing-"));
+  store = await openStore({ path: path.join(dir, "thaw.db") });
   const experiment = await store.ensureExperiment("listing");
   const common = {
     experimentId: experiment.id,
@@ -42,6 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await store.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("thaw show", () => {

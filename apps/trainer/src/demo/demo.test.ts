@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { sandbox, thaw, withTestStore } from "../testing/cli-harness.ts";
+import { removeSandbox, sandbox, thaw, withTestStore } from "../testing/cli-harness.ts";
 
 describe("thaw demo", () => {
   it("prepares and runs the quick demo once, with lineage to the pretraining run", async () => {
@@ -38,5 +38,6 @@ describe("thaw demo", () => {
       expect((await store.listRuns({ limit: 100 })).items).toHaveLength(4);
       expect((await store.getRun(pretrainId)).status).toBe("FINISHED");
     });
+    removeSandbox(box);
   });
 });

@@ -1,7 +1,7 @@
 // Test support: runs the real `thaw` CLI in a child process against a store and a THAW_HOME
 // in a fresh temporary folder, and opens that same store to read rows back.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,6 +30,10 @@ export function sandbox(prefix = "thaw-cli-"): Sandbox {
   return { dir, env, dbPath };
 }
 
+export function removeSandbox(box: Sandbox | undefined): void {
+  if (box) rmSync(box.dir, { recursive: true, force: true });
+}
+
 export interface CliResult {
   status: number | null;
   stdout: string;
@@ -41,9 +45,18 @@ export function thaw(box: Sandbox, args: string[], timeoutMs = 170_000): CliResu
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+const started = new Set<ChildProcess>();
+
+/** Ends CLI processes a failed test left running (their run processes follow: they watch them). */
+export function killBackground(): void {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  started.clear();
+}
+
 /** Starts the CLI without waiting; output is collected on the returned object. */
 export function thawBackground(box: Sandbox, args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: box.dir, env: box.env, stdio: ["ignore", "pipe", "pipe"] });
+  started.add(child);
   let text = "";
   child.stdout?.on("data", (d: Buffer) => (text += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (text += d.toString()));

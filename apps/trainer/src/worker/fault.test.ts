@@ -3,9 +3,9 @@
 // lost") with its finished epochs kept and then takes the next queued run; SIGTERM stops the
 // run at the next batch (STOPPED) and the worker exits 0.
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrackingStore } from "@thaw/tracking";
-import { sandbox, thaw, thawBackground, waitFor, withTestStore, type Sandbox } from "../testing/cli-harness.ts";
+import { killBackground, removeSandbox, sandbox, thaw, thawBackground, waitFor, withTestStore, type Sandbox } from "../testing/cli-harness.ts";
 
 let box: Sandbox;
 
@@ -25,6 +25,11 @@ function alive(pid: number): boolean {
 async function run(store: TrackingStore, id: number) {
   return store.getRun(id);
 }
+
+afterAll(() => {
+  killBackground();
+  removeSandbox(box);
+});
 
 beforeAll(() => {
   box = sandbox("thaw-fault-");
