@@ -71,8 +71,5 @@ export async function enqueueGrid(
   frozen: number[],
   lrs: number[],
 ): Promise<{ sweepId: string; runs: Run[] }> {
-  // The store's sweep validation (as of this writing) also demands a single learningRate;
-  // the first of the grid satisfies it and the grid's own list decides the runs.
-  const shared = { ...(await baseInput(store, settings, plan)), learningRate: lrs[0] };
-  return store.enqueueSweep({ ...shared, frozenLayers: frozen, learningRates: lrs });
+  return store.enqueueSweep({ ...(await baseInput(store, settings, plan)), frozenLayers: frozen, learningRates: lrs });
 }
