@@ -33,7 +33,7 @@ describe("fit", () => {
     const history = await fit(model, data(64, 1, 16, 7).source, { epochs: 4, optimizer: adam(1e-3), validation: data(32, 2, 16).source });
     expect(history.stopReason).toBe("completed");
     expect(history.epochs).toHaveLength(4);
-    expect(Object.keys(history.epochs[0])).toEqual(["loss", "accuracy", "duration", "val_loss", "val_accuracy"]);
+    expect(Object.keys(history.epochs[0])).toEqual(["loss", "accuracy", "val_loss", "val_accuracy", "duration"]);
     expect(history.history.val_accuracy).toEqual(history.epochs.map((e) => e.val_accuracy));
     expect(history.epochs.at(-1)!.val_accuracy).toBeGreaterThan(0.9);
     expect(history.epochs.at(-1)!.loss).toBeLessThan(history.epochs[0].loss);

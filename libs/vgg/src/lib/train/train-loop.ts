@@ -112,12 +112,14 @@ export async function trainLoop(model: LayersModel, train: FeedSource, options: 
         if (trainer.stopTraining) break;
       }
       if (totals.count === 0) throw new TrainingOptionError("The training batches were empty; check the dataset folder and the batch source.");
-      const logs: EpochLogs = { loss: totals.loss / totals.count, accuracy: totals.correct / totals.count, duration: 0 };
-      if (validation) {
-        const val = await validate(model, validation, signal);
-        if (val.count > 0) Object.assign(logs, { val_loss: val.loss / val.count, val_accuracy: val.correct / val.count });
-      }
-      logs.duration = (performance.now() - started) / 1000;
+      const val = validation ? await validate(model, validation, signal) : undefined;
+      // Keras' key order, then the epoch's wall time.
+      const logs: EpochLogs = {
+        loss: totals.loss / totals.count,
+        accuracy: totals.correct / totals.count,
+        ...(val && val.count > 0 ? { val_loss: val.loss / val.count, val_accuracy: val.correct / val.count } : {}),
+        duration: (performance.now() - started) / 1000,
+      };
       history.epochs.push(logs);
       for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
       for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
