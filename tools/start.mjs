@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm start`: prepares the offline demo on first start, builds the dashboard when its
-// sources changed, then serves it (127.0.0.1:3000 unless HOST/PORT say otherwise) with one
-// worker beside it, both on the same embedded SQLite store.
+// `npm start`: builds the dashboard when its sources changed, then serves it (127.0.0.1:3000
+// unless HOST/PORT say otherwise) with one worker beside it, both on the same embedded SQLite
+// store. On first start it also prepares the offline demo in the background: its pretraining
+// run shows live in the dashboard and the worker picks up the transfer sweep it queues.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -50,20 +51,25 @@ function dashboardBuildIsStale() {
 if (!existsSync(path.join(root, "libs", "tracking", "src", "generated", "prisma"))) {
   step("generating the Prisma client", process.execPath, [path.join(root, "tools", "prisma-generate.mjs")]);
 }
-step("preparing the offline demo (first start only)", process.execPath, [thaw, "demo"]);
 if (dashboardBuildIsStale()) step("building the dashboard", "npm", ["run", "build", "-w", "@thaw/dashboard"]);
 
+let stopping = false;
 const children = [
   spawn("npm", ["run", "serve", "-w", "@thaw/dashboard"], { cwd: root, env, stdio: "inherit" }),
   spawn(process.execPath, [thaw, "worker"], { cwd: root, env, stdio: "inherit" }),
 ];
 console.log(`\n[thaw] dashboard: http://${env.HOST}:${env.PORT}   store: ${env.THAW_DB}   (Ctrl+C stops both)`);
 
-let stopping = false;
+// The demo is a helper, not a service: when it fails the dashboard and worker keep running.
+const demo = spawn(process.execPath, [thaw, "demo"], { cwd: root, env, stdio: "inherit" });
+demo.on("exit", (code) => {
+  if (code !== 0 && !stopping) console.error(`[thaw] preparing the demo failed (exit ${code}); the dashboard still runs. Retry with \`npx thaw demo\`.`);
+});
+
 function stopAll(signal) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill(signal);
+  for (const child of [...children, demo]) if (child.exitCode === null) child.kill(signal);
 }
 process.on("SIGINT", () => stopAll("SIGTERM"));
 process.on("SIGTERM", () => stopAll("SIGTERM"));
