@@ -1,6 +1,7 @@
 // TF.js against ONNX Runtime on VGG16's convolutional base at 224x224 (Keras' layers[:19]),
 // measured in one process: throughput, GFLOP/s, their ratio, the agreement of the two outputs,
 // and the time each engine takes to fill a feature cache of 200 images.
+import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { initBackend } from "../lib/backend/init-backend.ts";
 import type { LayersModel } from "../lib/tf.ts";
@@ -63,6 +64,13 @@ async function interleaved(
   return seconds;
 }
 
+/** The GFLOP/s target assumes AVX-512 cores; say whether these have it (Linux only). */
+function avx512Row(): BenchRow[] {
+  if (!existsSync("/proc/cpuinfo")) return [];
+  const value = /\bavx512f\b/.test(readFileSync("/proc/cpuinfo", "utf8")) ? 1 : 0;
+  return [{ key: "cpu_avx512", label: "CPU has AVX-512 (1) or not (0)", value, unit: "" }];
+}
+
 async function run(): Promise<BenchRow[]> {
   const backend = (await initBackend()).name;
   const base = vgg16({ includeTop: false, inputShape: [SIZE, SIZE, 3], seed: 7 });
@@ -100,6 +108,7 @@ async function run(): Promise<BenchRow[]> {
       { key: "feature_cache_fill_tfjs_over_onnxruntime_ratio", label: `fill time ${tf} / ONNX Runtime`, value: tfjsFill / ortFill, unit: "x" },
       // context for the figures above: these cores are shared with whatever else runs
       { key: "onnx_section_load_avg_1m", label: "1-min load average, higher of start and end of this section", value: Math.max(loadBefore, loadavg()[0]), unit: "" },
+      ...avx512Row(),
     ];
   } finally {
     await Promise.all(engines.map((e) => e.dispose()));
