@@ -128,6 +128,19 @@ describe("exportOnnx parity with TF.js (float32, 1e-4 relative)", () => {
     fc2.dispose();
   });
 
+  it("a Keras-style Sequential([base, Flatten, Dense]) with the conv base nested as one layer", async () => {
+    const base = vgg16({ includeTop: false, inputShape: [64, 64, 3], widthMultiplier: 1 / 16, seed: 12 });
+    const model = tf.sequential({ layers: [base, tf.layers.flatten(), tf.layers.dense({ units: 4, activation: "softmax" })] });
+    expect(model.layers.map((l) => l.getClassName())).toEqual(["Model", "Flatten", "Dense"]);
+    const whole = await parity(model, images(2, 64, 64, 3, 13), 2);
+    expect(whole.shape).toEqual([2, 4]);
+    expect(whole.error).toBeLessThan(1e-4);
+    const prefix = await parity(model, images(2, 64, 64, 3, 13), 2, 1); // layers[:1] is the whole nested base
+    expect(prefix.shape).toEqual([2, 2, 2, 32]);
+    expect(prefix.error).toBeLessThan(1e-4);
+    model.dispose();
+  });
+
   it("odd sizes: strided and dilated 'same' convolutions, same average pooling, tanh/sigmoid, Activation layers", async () => {
     const model = tf.sequential({
       layers: [

@@ -24,11 +24,17 @@ function expand(layer: Layer): Layer[] {
   return layer.layers.filter((l) => l.getClassName() !== "InputLayer").flatMap(expand);
 }
 
+/** The layer whose output `layer` hands on: itself, or a nested model's last layer (TF.js' Sequential links to that). */
+function producers(layer: Layer): Layer[] {
+  return layer instanceof LayersModel ? [layer, ...layer.outputLayers.flatMap(producers)] : [layer];
+}
+
 /** Only single chains export: each layer must read the output of the layer listed before it. */
 function checkChain(layers: Layer[], modelName: string): void {
   for (let i = 1; i < layers.length; i++) {
     const prev = layers[i - 1];
-    const fed = layers[i].inboundNodes.some((n) => n.inboundLayers.length === 1 && n.inboundLayers[0] === prev);
+    const fromPrev = producers(prev);
+    const fed = layers[i].inboundNodes.some((n) => n.inboundLayers.length === 1 && fromPrev.includes(n.inboundLayers[0]));
     if (!fed) {
       throw new OnnxExportError(
         `Layer "${layers[i].name}" of model "${modelName}" does not read the output of "${prev.name}", the layer before it; only single-chain models (like VGG16 and its heads) export to ONNX.`,
