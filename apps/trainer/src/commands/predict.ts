@@ -41,18 +41,25 @@ export function registerPredict(program: Command): void {
         opts.model === "champion" ? championDir(store, opts.experiment) : { dir: await checkpointDirFor(store, opts.model), label: `checkpoint ${await checkpointDirFor(store, opts.model)}` },
       );
       const { decodeImage } = await import("@thaw/data");
-      const { initBackend, loadCheckpoint, predict } = await import("@thaw/vgg");
+      const { createEngine, initBackend, loadCheckpoint, predict } = await import("@thaw/vgg");
       await initBackend();
       const { model, meta } = await loadCheckpoint(dir);
+      // Forward-only work: ONNX Runtime's native kernels on CPU, TF.js where it runs on a GPU.
+      const engine = await createEngine(model);
       const [height, width] = meta.inputSize;
       console.log(`model: ${label}`);
-      for (const image of images) {
-        const decoded = await decodeImage(image, { targetSize: [height, width] });
-        const [predictions] = await predict(model, [decoded], { topK: top ?? Math.min(5, meta.classNames.length), classNames: meta.classNames });
-        console.log(image);
-        const width_ = Math.max(...predictions.map((p) => p.className.length));
-        for (const p of predictions) console.log(`  ${p.className.padEnd(width_)}  ${p.probability.toFixed(6)}`);
+      console.log(`engine: ${engine.name} (${engine.reason})`);
+      try {
+        for (const image of images) {
+          const decoded = await decodeImage(image, { targetSize: [height, width] });
+          const [predictions] = await predict(model, [decoded], { topK: top ?? Math.min(5, meta.classNames.length), classNames: meta.classNames, engine });
+          console.log(image);
+          const width_ = Math.max(...predictions.map((p) => p.className.length));
+          for (const p of predictions) console.log(`  ${p.className.padEnd(width_)}  ${p.probability.toFixed(6)}`);
+        }
+      } finally {
+        await engine.dispose();
+        model.dispose();
       }
-      model.dispose();
     });
 }
