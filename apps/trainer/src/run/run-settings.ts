@@ -1,19 +1,8 @@
 // A stored run's settings as the executor needs them: the typed columns plus the JSON extras.
-import type { Run } from "@thaw/tracking";
+import type { Run, RunParams } from "@thaw/tracking";
 
-export interface ExecSettings {
+export interface ExecSettings extends Omit<RunParams, "extra"> {
   runId: number;
-  frozenLayers: number;
-  learningRate: number;
-  optimizer: "sgd" | "adam";
-  momentum: number;
-  batchSize: number;
-  epochs: number;
-  patience: number;
-  imageSize: number;
-  base: string;
-  augment: boolean;
-  seed: number;
   head: "fc2" | "pooled";
   widthMultiplier: number;
   validationSplit: number;
