@@ -42,3 +42,4 @@ export type {
   RunSortKey,
   TrackingStore,
 } from "./lib/tracking-store.ts";
+export { runParams } from "./lib/run-params.ts";

@@ -1,6 +1,6 @@
 // Shapes stored runs for the compare page: compact per-metric series, summary statistics
 // and the frozen-layers x learning-rate grid. Pure functions over RunDetail, no queries.
-import type { RunDetail } from "@thaw/tracking";
+import { runParams, type RunDetail } from "@thaw/tracking";
 
 export const METRICS = ["loss", "accuracy", "valLoss", "valAccuracy"] as const;
 export type MetricKey = (typeof METRICS)[number];
@@ -46,21 +46,8 @@ export function statsOf(values: (number | null)[], higherIsBetter: boolean): Met
 }
 
 function paramsOf(run: RunDetail): CompareRun["params"] {
-  const extra = (run.params ?? {}) as Record<string, unknown>;
-  const flat: CompareRun["params"] = {
-    frozenLayers: run.frozenLayers,
-    learningRate: run.learningRate,
-    optimizer: run.optimizer,
-    momentum: run.momentum,
-    batchSize: run.batchSize,
-    epochs: run.epochs,
-    patience: run.patience,
-    imageSize: run.imageSize,
-    base: run.base,
-    augment: run.augment,
-    seed: run.seed,
-    dataset: run.dataset?.name ?? null,
-  };
+  const { extra = {}, ...columns } = runParams(run);
+  const flat: CompareRun["params"] = { ...columns, dataset: run.dataset?.name ?? null };
   for (const [key, value] of Object.entries(extra)) {
     if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") flat[key] = value;
   }
