@@ -30,12 +30,12 @@ function parseEngineName(value: string, source: string): EngineName {
 }
 
 /** True on tfjs-node-gpu with a CUDA device: there TF.js itself is the fast engine. */
-function tfjsOnNativeGpu(): boolean {
+export function tfjsOnNativeGpu(): boolean {
   if (tf.getBackend() !== "tensorflow") return false;
   return (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
 }
 
-async function onnxRuntimeProblem(): Promise<string | undefined> {
+export async function onnxRuntimeProblem(): Promise<string | undefined> {
   try {
     await loadOnnxRuntime();
     return undefined;

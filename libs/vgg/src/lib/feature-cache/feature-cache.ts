@@ -8,8 +8,8 @@ import { createEngine } from "../engine/select-engine.ts";
 import type { EngineName, InferenceEngine } from "../engine/inference-engine.ts";
 import { checkBatch, type Batch, type BatchSource } from "../train/batches.ts";
 import { outputClasses, preprocessedPixels } from "../train/feeds.ts";
-import { type FeedSource, type History, type LoopOptions } from "../train/train-loop.ts";
-import { splitAtFrozen, splitProblem, trainSplit } from "../train/frozen-split.ts";
+import { type FeedSource, type History } from "../train/train-loop.ts";
+import { splitAtFrozen, splitProblem, trainSplit, type SplitTrainOptions } from "../train/frozen-split.ts";
 import { FeatureStore } from "./feature-store.ts";
 
 export interface FeatureCacheOptions {
@@ -121,7 +121,7 @@ class PrefixFeatures {
  * fit with the frozen prefix cached: each image's prefix output is computed once, then read
  * back every epoch; the layers after the prefix train on it (see trainSplit).
  */
-export async function fitWithFeatureCache(model: LayersModel, train: BatchSource, options: Omit<LoopOptions, "validation"> & { validation?: BatchSource }, cache: FeatureCacheOptions): Promise<CachedHistory> {
+export async function fitWithFeatureCache(model: LayersModel, train: BatchSource, options: Omit<SplitTrainOptions, "validation"> & { validation?: BatchSource }, cache: FeatureCacheOptions): Promise<CachedHistory> {
   if (cache.augmented !== false) {
     throw new FeatureCacheError("The feature cache needs unaugmented images (the frozen layers must see the same pixels every epoch); turn augmentation off or train without featureCache.");
   }

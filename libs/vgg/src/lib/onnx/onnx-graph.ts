@@ -10,6 +10,7 @@ const { onnx } = onnxProto;
 /** Opset 13: Softmax over one axis (as Keras), Gemm with optional C; supported by every current runtime. */
 export const ONNX_OPSET = 13;
 const FLOAT = 1;
+const INT64 = 7;
 /** Version of Thaw's exporter (bumped when the graph it writes changes). */
 const PRODUCER_VERSION = "1"; // TensorProto.DataType.FLOAT
 
@@ -73,6 +74,13 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** Adds an int64 constant (axes, shapes) and returns its name. */
+  addInt64Initializer(base: string, values: number[]): string {
+    const name = this.uniqueName(base);
+    this.initializers.push({ name, dims: [values.length], dataType: INT64, int64Data: values });
+    return name;
+  }
+
   /** Adds one node and returns the name of its (single) output, derived from `outputBase`. */
   addNode(opType: string, inputs: string[], outputBase: string, attributes: Record<string, AttributeValue> = {}): string {
     return this.addNamedNode(opType, inputs, this.uniqueName(outputBase), attributes);
@@ -85,8 +93,8 @@ export class OnnxGraphBuilder {
     return output;
   }
 
-  /** Serialises the graph as an ONNX model. */
-  encode(input: GraphIo, output: GraphIo, metadata: Record<string, string>, graphName: string): Uint8Array {
+  /** Serialises the graph as an ONNX model with the given graph inputs and outputs. */
+  encode(input: GraphIo | GraphIo[], output: GraphIo | GraphIo[], metadata: Record<string, string>, graphName: string): Uint8Array {
     const model = onnx.ModelProto.create({
       irVersion: 7, // IR 7 goes with opset 13
       producerName: "thaw",
@@ -97,8 +105,8 @@ export class OnnxGraphBuilder {
         name: graphName,
         node: this.nodes,
         initializer: this.initializers,
-        input: [valueInfo(input)],
-        output: [valueInfo(output)],
+        input: [input].flat().map(valueInfo),
+        output: [output].flat().map(valueInfo),
       },
     });
     return onnx.ModelProto.encode(model).finish();

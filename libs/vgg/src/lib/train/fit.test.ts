@@ -59,11 +59,15 @@ describe("fit", () => {
     model.dispose();
   });
 
-  it("trains a frozen prefix split off exactly as whole-model trainOnBatch does", async () => {
-    const split = tinyTransfer(15, 6);
+  it.each([
+    [15, "tfjs"],
+    [19, "onnxruntime"],
+  ] as const)("frozen %i: trains the split-off rest on %s exactly as whole-model trainOnBatch does", async (frozen, engine) => {
+    const split = tinyTransfer(frozen, 6);
     const history = await fit(split, data(24, 11, 8, 3).source, { epochs: 2, optimizer: sgd(0.01, 0.9) });
+    expect(history.engine.name).toBe(engine);
     // Reference: Keras' way, the whole model under the tape, batch by batch.
-    const whole = tinyTransfer(15, 6);
+    const whole = tinyTransfer(frozen, 6);
     whole.compile({ optimizer: tf.train.momentum(0.01, 0.9), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
     const source = data(24, 11, 8, 3).source;
     for (let epoch = 0; epoch < 2; epoch++) {
@@ -84,6 +88,22 @@ describe("fit", () => {
     split.getWeights().forEach((w, i) => w.dataSync().forEach((v, j) => expect(Math.abs(v - want[i][j])).toBeLessThan(1e-4)));
     split.dispose();
     whole.dispose();
+  });
+
+  it("says why TF.js trains the head when THAW_ENGINE or the option asks for it, or the rest has convolutions", async () => {
+    const source = data(8, 12, 8).source;
+    const run = async (frozen: number, engine?: "tfjs") => (await fit(tinyTransfer(frozen), source, { epochs: 1, optimizer: sgd(0.01), engine })).engine;
+    const onnx = await run(19);
+    expect(onnx.name).toBe("onnxruntime");
+    expect(onnx.reason).toMatch(/^dense head after the frozen prefix; ONNX Runtime on CPU, \d+ thread\(s\)$/);
+    expect(await run(19, "tfjs")).toEqual({ name: "tfjs", reason: "asked for TF.js" });
+    expect((await run(11)).reason).toMatch(/^ONNX Runtime trains dense heads only and 'block4_conv1' \(Conv2D\) is not a Flatten/);
+    process.env.THAW_ENGINE = "tfjs";
+    try {
+      expect(await run(19)).toEqual({ name: "tfjs", reason: "THAW_ENGINE=tfjs" });
+    } finally {
+      delete process.env.THAW_ENGINE;
+    }
   });
 
   it("stops before the next batch when the signal aborts, and leaks no tensor", async () => {
@@ -116,8 +136,8 @@ describe("fit", () => {
     model.dispose();
   });
 
-  it("leaks no tensor over a run with validation and callbacks", async () => {
-    const model = tinyTransfer(17);
+  it.each([17, 19])("frozen %i: leaks no tensor over a run with validation", async (frozen) => {
+    const model = tinyTransfer(frozen);
     const before = tf.memory().numTensors;
     await fit(model, data(16, 8, 8).source, { epochs: 2, optimizer: adam(1e-3), validation: data(8, 9, 8).source });
     expect(tf.memory().numTensors).toBe(before);

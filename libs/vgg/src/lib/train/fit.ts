@@ -5,7 +5,8 @@ import { type LayersModel } from "../tf.ts";
 import { type BatchSource } from "./batches.ts";
 import { imageFeeds, outputClasses, prefixFeeds } from "./feeds.ts";
 import { splitAtFrozen, splitProblem, trainSplit } from "./frozen-split.ts";
-import { trainLoop, type History, type LoopOptions } from "./train-loop.ts";
+import { checkLoopOptions, trainLoop, type History, type LoopOptions } from "./train-loop.ts";
+import type { EngineName } from "../engine/inference-engine.ts";
 import { fitWithFeatureCache, type FeatureCacheOptions, type FeatureCacheStats } from "../feature-cache/feature-cache.ts";
 
 export interface FitOptions {
@@ -17,6 +18,11 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** Train the layers after the frozen prefix on its cached outputs (refused with augmentation). */
   featureCache?: FeatureCacheOptions;
+  /**
+   * Engine that trains the layers after a frozen prefix (THAW_ENGINE overrides it). Default:
+   * ONNX Runtime for a dense head when it loads, else TF.js; the history says which and why.
+   */
+  engine?: EngineName;
 }
 
 /** Keras' History plus, with the feature cache, what the cache did. */
@@ -24,11 +30,12 @@ export type FitHistory = History & { featureCache?: FeatureCacheStats };
 
 export async function fit(model: LayersModel, train: BatchSource, options: FitOptions): Promise<FitHistory> {
   const { featureCache, validation, ...loop } = options;
+  checkLoopOptions(loop);
   if (featureCache) return fitWithFeatureCache(model, train, { ...loop, validation }, featureCache);
   const classes = outputClasses(model);
   if (splitProblem(model) === undefined) {
     const split = splitAtFrozen(model);
     return trainSplit(model, split, prefixFeeds(train, split.prefix, classes), { ...loop, validation: validation && prefixFeeds(validation, split.prefix, classes) });
   }
-  return trainLoop(model, imageFeeds(train, classes), { ...loop, validation: validation && imageFeeds(validation, classes) }, { model, stopTraining: false });
+  return trainLoop(imageFeeds(train, classes), { ...loop, validation: validation && imageFeeds(validation, classes) }, { model, stopTraining: false });
 }

@@ -5,7 +5,11 @@
 // activations: full VGG16 at batch 32 otherwise overflows the wasm backend's 4 GB heap.
 import { tf, type Layer, type LayersModel, type SymbolicTensor } from "../tf.ts";
 import { countFrozenLayers } from "../model/freeze.ts";
-import { trainLoop, type FeedSource, type History, type LoopOptions } from "./train-loop.ts";
+import type { EngineName } from "../engine/inference-engine.ts";
+import { onnxRuntimeProblem, tfjsOnNativeGpu } from "../engine/select-engine.ts";
+import { readDenseHead } from "./dense-head.ts";
+import { OnnxHeadTrainer } from "./onnx-head-trainer.ts";
+import { tfjsBatchTrainer, trainLoop, type BatchTrainer, type FeedSource, type History, type LoopOptions } from "./train-loop.ts";
 
 export interface FrozenSplit {
   /** Keras' N: model.layers[:N] are frozen. */
@@ -65,14 +69,38 @@ function copyRestInto(rest: LayersModel, model: LayersModel): void {
   for (const layer of rest.layers.slice(1)) model.getLayer(layer.name).setWeights(layer.getWeights());
 }
 
+export interface SplitTrainOptions extends LoopOptions {
+  /** Engine that trains the layers after the prefix; THAW_ENGINE overrides it. Default: see headTrainer. */
+  engine?: EngineName;
+}
+
 /**
- * Trains `split.rest` on prefix outputs. After every batch the full model gets the rest's
- * weights, so callbacks and checkpoints always see (and save) the full model.
+ * The rule: THAW_ENGINE (or `engine`) = tfjs, TF.js on a native GPU, ONNX Runtime not
+ * loading, or layers other than a dense head -> TF.js; otherwise ONNX Runtime.
  */
-export async function trainSplit(model: LayersModel, split: FrozenSplit, train: FeedSource, options: LoopOptions): Promise<History> {
-  const sync = () => copyRestInto(split.rest, model);
+async function headTrainer(model: LayersModel, split: FrozenSplit, options: SplitTrainOptions): Promise<BatchTrainer> {
+  const backend = `TF.js on "${tf.getBackend()}"`;
+  const tfjs = (reason: string) => tfjsBatchTrainer(split.rest, options.optimizer, reason, () => copyRestInto(split.rest, model));
+  const forced = process.env.THAW_ENGINE?.trim() || undefined;
+  const wanted = forced ?? options.engine;
+  if (wanted === "tfjs") return tfjs(forced ? "THAW_ENGINE=tfjs" : "asked for TF.js");
+  if (wanted === undefined && tfjsOnNativeGpu()) return tfjs("TF.js runs natively on a CUDA GPU (tfjs-node-gpu)");
+  const problem = await onnxRuntimeProblem();
+  if (problem !== undefined) return tfjs(`${problem}; ${backend}`);
+  const head = readDenseHead(split.rest);
+  if (typeof head === "string") return tfjs(`ONNX Runtime trains dense heads only and ${head}; ${backend}`);
+  return OnnxHeadTrainer.create(model, head, options.optimizer, forced ? "THAW_ENGINE=onnxruntime" : "dense head after the frozen prefix");
+}
+
+/**
+ * Trains the layers after the prefix on its outputs. The full model gets the trained weights
+ * before every epoch-end callback and at the end, so callbacks and checkpoints see (and save)
+ * the full model.
+ */
+export async function trainSplit(model: LayersModel, split: FrozenSplit, train: FeedSource, options: SplitTrainOptions): Promise<History> {
   try {
-    return await trainLoop(split.rest, train, { ...options, callbacks: [{ onBatchEnd: sync, onTrainEnd: sync }, ...(options.callbacks ?? [])] }, { model, stopTraining: false });
+    const trainer = await headTrainer(model, split, options);
+    return await trainLoop(train, options, { model, stopTraining: false }, trainer);
   } finally {
     split.rest.dispose();
   }

@@ -28,6 +28,8 @@ export interface History {
   /** Keras' History.history: metric name -> one value per completed epoch. */
   history: Record<string, number[]>;
   stopReason: StopReason;
+  /** What trained the weights ("tfjs" or "onnxruntime") and why. */
+  engine: { name: string; reason: string };
 }
 
 export function checkLoopOptions(options: LoopOptions): void {
@@ -57,19 +59,13 @@ function batchSize(feed: Feed): number {
   return feed.x.shape[0];
 }
 
-async function validate(model: LayersModel, source: FeedSource, signal: AbortSignal | undefined): Promise<Totals> {
+async function validate(batches: BatchTrainer, source: FeedSource, signal: AbortSignal | undefined): Promise<Totals> {
   const totals = new Totals();
   for await (const feed of source()) {
     try {
       if (signal?.aborted) throw new Aborted();
-      const [loss, correct] = tf.tidy(() => {
-        const probs = model.predict(feed.x) as Tensor;
-        return [tf.sum(tf.metrics.categoricalCrossentropy(feed.y, probs)), tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(feed.y, -1)), "float32"))];
-      });
-      const [l, c] = [(await loss.data())[0], (await correct.data())[0]];
-      tf.dispose([loss, correct]);
-      const size = batchSize(feed);
-      totals.add(size, l / size, c / size);
+      const { loss, accuracy } = await batches.evaluateBatch(feed);
+      totals.add(batchSize(feed), loss, accuracy);
     } finally {
       tf.dispose([feed.x, feed.y]);
     }
@@ -77,16 +73,62 @@ async function validate(model: LayersModel, source: FeedSource, signal: AbortSig
   return totals;
 }
 
+/** Mean loss and accuracy of one batch. */
+export interface BatchResult {
+  loss: number;
+  accuracy: number;
+}
+
 /**
- * Trains `model` on the feeds. `trainer.model` is what callbacks see (the full model when
- * `model` is the trainable rest of it under the feature cache).
+ * What trains the weights batch by batch: TF.js' own trainOnBatch, or another engine that
+ * holds the trainable weights itself and writes them into the model when asked.
  */
-export async function trainLoop(model: LayersModel, train: FeedSource, options: LoopOptions, trainer: Trainer): Promise<History> {
+export interface BatchTrainer {
+  /** Engine name and why it was chosen, for the run record. */
+  readonly engine: string;
+  readonly reason: string;
+  trainBatch(feed: Feed): Promise<BatchResult>;
+  evaluateBatch(feed: Feed): Promise<BatchResult>;
+  /** Makes the model callbacks see hold the trained weights (before epoch-end callbacks and at the end). */
+  syncModel(): void;
+  dispose(): void | Promise<void>;
+}
+
+/** TF.js' Keras path: compile with the optimizer, trainOnBatch, predict for validation. */
+export function tfjsBatchTrainer(model: LayersModel, optimizerSpec: OptimizerSpec, reason = "TF.js trains every layer type", afterSync?: () => void): BatchTrainer {
+  const optimizer = optimizerSpec.create();
+  model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+  return {
+    engine: "tfjs",
+    reason,
+    async trainBatch(feed) {
+      const [loss, accuracy] = (await model.trainOnBatch(feed.x, feed.y)) as number[];
+      return { loss, accuracy };
+    },
+    async evaluateBatch(feed) {
+      const [loss, correct] = tf.tidy(() => {
+        const probs = model.predict(feed.x) as Tensor;
+        return [tf.mean(tf.metrics.categoricalCrossentropy(feed.y, probs)), tf.mean(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(feed.y, -1)), "float32"))];
+      });
+      const [l, c] = [(await loss.data())[0], (await correct.data())[0]];
+      tf.dispose([loss, correct]);
+      return { loss: l, accuracy: c };
+    },
+    syncModel: () => afterSync?.(),
+    dispose: () => optimizer.dispose(),
+  };
+}
+
+/**
+ * Trains on the feeds with `batches` (TF.js' trainOnBatch of `trainer.model` unless given).
+ * `trainer.model` is what callbacks see (the full model when only its trainable rest
+ * trains, on frozen-prefix outputs). The loop disposes `batches`.
+ */
+export async function trainLoop(train: FeedSource, options: LoopOptions, trainer: Trainer, batches?: BatchTrainer): Promise<History> {
   checkLoopOptions(options);
   const { epochs, validation, callbacks = [], signal } = options;
-  const optimizer = options.optimizer.create();
-  model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
-  const history: History = { epochs: [], history: {}, stopReason: "completed" };
+  const stepper = batches ?? tfjsBatchTrainer(trainer.model, options.optimizer);
+  const history: History = { epochs: [], history: {}, stopReason: "completed", engine: { name: stepper.engine, reason: stepper.reason } };
   trainer.stopTraining = false;
   for (const cb of callbacks) cb.setTrainer?.(trainer);
   try {
@@ -101,7 +143,7 @@ export async function trainLoop(model: LayersModel, train: FeedSource, options: 
         let accuracy: number;
         try {
           if (signal?.aborted) throw new Aborted();
-          [loss, accuracy] = (await model.trainOnBatch(feed.x, feed.y)) as number[];
+          ({ loss, accuracy } = await stepper.trainBatch(feed));
         } finally {
           tf.dispose([feed.x, feed.y]);
         }
@@ -112,7 +154,8 @@ export async function trainLoop(model: LayersModel, train: FeedSource, options: 
         if (trainer.stopTraining) break;
       }
       if (totals.count === 0) throw new TrainingOptionError("The training batches were empty; check the dataset folder and the batch source.");
-      const val = validation ? await validate(model, validation, signal) : undefined;
+      const val = validation ? await validate(stepper, validation, signal) : undefined;
+      stepper.syncModel();
       // Keras' key order, then the epoch's wall time.
       const logs: EpochLogs = {
         loss: totals.loss / totals.count,
@@ -128,8 +171,10 @@ export async function trainLoop(model: LayersModel, train: FeedSource, options: 
   } catch (error) {
     if (!(error instanceof Aborted)) throw error;
     history.stopReason = "aborted";
+    // an abort leaves the weights of the last finished batch in the model, as Keras does
+    stepper.syncModel();
   } finally {
-    optimizer.dispose();
+    await stepper.dispose();
   }
   for (const cb of callbacks) await cb.onTrainEnd?.({ stopReason: history.stopReason, epochs: history.epochs.length });
   return history;
