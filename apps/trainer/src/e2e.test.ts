@@ -77,6 +77,7 @@ describe("thaw train -> predict -> promote", () => {
       expect(run.thawVersion).toMatch(/^\d+\.\d+\.\d+/);
       expect(run.datasetFingerprint).toMatch(/^[0-9a-f]{64}$/);
       expect(run.baseWeightsHash).toBe("random:3@w0.0625");
+      expect(run.engine).toBe("training tfjs"); // frozen 0: nothing to split off, TF.js trains every layer
       expect(run.checkpoints.length).toBeGreaterThan(0);
       expect(result.stdout).toContain(`Checkpoint: ${run.checkpoints.find((c) => c.epoch === run.bestEpoch)?.path}`);
       for (const checkpoint of run.checkpoints) {

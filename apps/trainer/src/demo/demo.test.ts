@@ -27,6 +27,9 @@ describe("thaw demo", () => {
       const fromPretrain = transfer.filter((r) => r.base === `run:${pretrain[0].id}`);
       expect(fromPretrain.map((r) => r.frozenLayers).sort()).toEqual([15, 19]);
       for (const run of fromPretrain) expect(run.baseRunId).toBe(pretrain[0].id);
+      // a frozen conv base leaves a dense head, which ONNX Runtime trains; frozen 15 still fine-tunes convolutions on TF.js
+      const engines = Object.fromEntries(fromPretrain.map((r) => [r.frozenLayers, r.engine]));
+      expect(engines).toEqual({ 15: "training tfjs; features onnxruntime", 19: "training onnxruntime; features onnxruntime" });
       expect(transfer.filter((r) => r.base === "random")).toHaveLength(1);
       return pretrain[0].id;
     });

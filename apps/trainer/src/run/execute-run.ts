@@ -60,10 +60,10 @@ export async function executeRun(store: TrackingStore, run: Run, options: Execut
       write: (text) => write(text.replace(/^(\r?\x1b\[2K)?/, (m) => `${m}${prefix}`)),
       tty: options.tty,
     });
-    if (fitted.featureCacheEngine) {
-      await store.recordRunInfo(run.id, { engine: fitted.featureCacheEngine });
-      log(`frozen-prefix features cached in ${fitted.featureCacheDir} (computed by: ${fitted.featureCacheEngine}).`);
-    }
+    const features = fitted.featureCacheEngine ? `; features ${fitted.featureCacheEngine}` : "";
+    await store.recordRunInfo(run.id, { engine: `training ${fitted.trainingEngine.name}${features}` });
+    log(`trained by ${fitted.trainingEngine.name} (${fitted.trainingEngine.reason}).`);
+    if (fitted.featureCacheEngine) log(`frozen-prefix features cached in ${fitted.featureCacheDir} (computed by: ${fitted.featureCacheEngine}).`);
     const skipped = data.skipReport();
     await store.recordRunInfo(run.id, { skipReport: skipped });
     if (skipped.length > 0) log(`skipped ${skipped.length} file(s) that would not decode; see \`thaw show ${run.id}\`.`);

@@ -31,6 +31,8 @@ export interface FitRunResult {
   /** Engine that computed the frozen prefix's features ("none": all were on disk); null without the cache. */
   featureCacheEngine: string | null;
   featureCacheDir: string | null;
+  /** Engine that trained the unfrozen layers, and why it was chosen. */
+  trainingEngine: { name: string; reason: string };
 }
 
 export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
@@ -93,5 +95,5 @@ export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
       ? { dir: input.cacheDir, datasetFingerprint: input.metadata.datasetFingerprint, baseWeightsHash: input.metadata.baseWeightsHash, augmented: false }
       : undefined,
   });
-  return { featureCacheEngine: history.featureCache?.engine ?? null, featureCacheDir: history.featureCache?.dir ?? null };
+  return { featureCacheEngine: history.featureCache?.engine ?? null, featureCacheDir: history.featureCache?.dir ?? null, trainingEngine: history.engine };
 }
