@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { tf, type Tensor4D } from "./tf.ts";
 import { InvalidModelOptionError } from "./errors.ts";
-import { preprocessInput } from "./preprocess.ts";
+import { preprocessInput, preprocessPixels } from "./preprocess.ts";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -35,5 +35,15 @@ describe("preprocessInput", () => {
     expect(() => preprocessInput(x)).toThrow(InvalidModelOptionError);
     expect(() => preprocessInput(x)).toThrow(/3 channels, got 1/);
     x.dispose();
+  });
+
+  it("has a plain-array twin that gives TF.js' float32 values bit for bit", () => {
+    // every 0..255 value in every channel, plus fractional pixels from resizing
+    const pixels = Float32Array.from({ length: 3 * 300 }, (_, i) => (i < 768 ? i % 256 : (i * 37.3) % 255.9));
+    const x = tf.tensor4d(pixels, [1, 1, 300, 3]);
+    const viaTfjs = preprocessInput(x);
+    expect(Array.from(preprocessPixels(pixels))).toEqual(Array.from(viaTfjs.dataSync()));
+    expect(() => preprocessPixels(new Float32Array(4), 4)).toThrow(/3 channels, got 4/);
+    tf.dispose([x, viaTfjs]);
   });
 });
