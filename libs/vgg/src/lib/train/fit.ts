@@ -5,7 +5,7 @@ import { type LayersModel } from "../tf.ts";
 import { type BatchSource } from "./batches.ts";
 import { imageFeeds, outputClasses, prefixFeeds } from "./feeds.ts";
 import { splitAtFrozen, splitProblem, trainSplit } from "./frozen-split.ts";
-import { checkLoopOptions, trainLoop, type History, type LoopOptions } from "./train-loop.ts";
+import { checkLoopOptions, tfjsBatchTrainer, trainLoop, type History, type LoopOptions } from "./train-loop.ts";
 import type { EngineName } from "../engine/inference-engine.ts";
 import { fitWithFeatureCache, type FeatureCacheOptions, type FeatureCacheStats } from "../feature-cache/feature-cache.ts";
 
@@ -33,9 +33,11 @@ export async function fit(model: LayersModel, train: BatchSource, options: FitOp
   checkLoopOptions(loop);
   if (featureCache) return fitWithFeatureCache(model, train, { ...loop, validation }, featureCache);
   const classes = outputClasses(model);
-  if (splitProblem(model) === undefined) {
+  const problem = splitProblem(model);
+  if (problem === undefined) {
     const split = splitAtFrozen(model);
     return trainSplit(model, split, prefixFeeds(train, split.prefix, classes), { ...loop, validation: validation && prefixFeeds(validation, split.prefix, classes) });
   }
-  return trainLoop(imageFeeds(train, classes), { ...loop, validation: validation && imageFeeds(validation, classes) }, { model, stopTraining: false });
+  const stepper = tfjsBatchTrainer(model, loop.optimizer, `${problem}: TF.js trains the whole model`);
+  return trainLoop(imageFeeds(train, classes), { ...loop, validation: validation && imageFeeds(validation, classes) }, { model, stopTraining: false }, stepper);
 }

@@ -100,12 +100,11 @@ interface Forward {
   dense: Map<string, { input: string; preActivation: string }>;
 }
 
-function forward(g: HeadGraphBuilder, ops: HeadOp[], params: HeadParam[], masks: string[] | undefined, probsName: string): Forward {
+function forward(g: HeadGraphBuilder, ops: HeadOp[], params: HeadParam[], masks: string[] | undefined): Forward {
   let x = HEAD_INPUT;
   let maskIndex = 0;
   const dense = new Map<string, { input: string; preActivation: string }>();
-  for (const [i, op] of ops.entries()) {
-    const last = i === ops.length - 1;
+  for (const op of ops) {
     if (op.kind === "flatten") x = g.node("Flatten", [x], "flat", { axis: 1 });
     else if (op.kind === "globalAveragePooling") x = g.node("ReduceMean", [x], "pooled", { axes: [1, 2], keepdims: 0 });
     else if (op.kind === "dropout") {
@@ -115,8 +114,9 @@ function forward(g: HeadGraphBuilder, ops: HeadOp[], params: HeadParam[], masks:
       const [kernel, bias] = params.filter((p) => p.layer === op.layer);
       const z = g.node("Gemm", [x, kernel.input, bias.input], `${op.layer}_z`);
       dense.set(op.layer, { input: x, preActivation: z });
-      const out = op.activation === "relu" ? g.node("Relu", [z], `${op.layer}_relu`) : op.activation === "softmax" ? (last ? g.named("Softmax", [z], probsName, { axis: -1 }) : g.node("Softmax", [z], `${op.layer}_softmax`, { axis: -1 })) : z;
-      x = out;
+      // readDenseHead allows a softmax only on the last layer, whose output is the probabilities
+      if (op.activation === "softmax") x = g.named("Softmax", [z], HEAD_PROBS, { axis: -1 });
+      else x = op.activation === "relu" ? g.node("Relu", [z], `${op.layer}_relu`) : z;
     }
   }
   return { probs: x, dense };
@@ -155,6 +155,39 @@ function update(g: HeadGraphBuilder, p: HeadParam, gradient: Gradient, o: HeadOp
   }
 }
 
+/**
+ * Gradients from the loss down, layer by layer, each parameter updated as soon as its
+ * gradient exists: the mean cross-entropy of a softmax gives (p - y) / batch at the logits.
+ */
+function backward(t: HeadGraphBuilder, head: DenseHead, params: HeadParam[], masks: string[], fwd: Forward, optimizer: HeadOptimizer): void {
+  let gradient = t.node("Mul", [t.node("Sub", [fwd.probs, HEAD_LABELS], "error"), HEAD_SCALE], "dlogits");
+  let maskIndex = masks.length;
+  for (let i = head.ops.length - 1; i >= 0; i--) {
+    const op = head.ops[i];
+    // below the first trained layer no gradient flows on
+    const trainedBelow = head.ops.slice(0, i).some((o) => o.kind === "dense");
+    if (op.kind === "dropout") {
+      const mask = masks[--maskIndex];
+      if (trainedBelow) gradient = t.node("Mul", [gradient, mask], "dropout_grad");
+      continue;
+    }
+    if (op.kind !== "dense") continue;
+    const { input, preActivation } = fwd.dense.get(op.layer)!;
+    if (op.activation === "relu") {
+      gradient = t.node("Mul", [gradient, t.node("Cast", [t.node("Greater", [preActivation, t.scalar(0)], `${op.layer}_active`)], `${op.layer}_step`, { to: 1 })], `${op.layer}_dz`);
+    }
+    const [kernel, bias] = params.filter((p) => p.layer === op.layer);
+    const dz = gradient;
+    update(t, kernel, (fold) => (fold ? t.named("Gemm", [input, dz, fold.c], fold.output, { transA: 1, alpha: { float: fold.alpha }, beta: { float: fold.beta } }) : t.node("Gemm", [input, dz], `${op.layer}_dkernel`, { transA: 1 })), optimizer);
+    update(t, bias, (fold) => {
+      const sum = t.sumOverBatch(dz);
+      if (!fold) return sum;
+      return t.named("Add", [t.node("Mul", [fold.c, t.scalar(fold.beta)], `${fold.c}_scaled`), t.node("Mul", [sum, t.scalar(fold.alpha)], `${sum}_scaled`)], fold.output);
+    }, optimizer);
+    if (trainedBelow) gradient = t.node("Gemm", [gradient, kernel.input], `${op.layer}_dinput`, { transB: 1 });
+  }
+}
+
 /** Width of the flat activations entering op `index`. */
 function widthBefore(head: DenseHead, index: number): number {
   const dense = head.ops.slice(0, index).filter((op) => op.kind === "dense");
@@ -179,37 +212,12 @@ export function buildHeadGraphs(head: DenseHead, optimizer: HeadOptimizer): Head
   const trainInputs = [features, io(HEAD_LABELS, [null, head.classes]), io(HEAD_SCALE, []), ...masks.map((m) => io(m.input, [null, m.units])), ...paramInputs, ...adamInputs];
 
   const t = new HeadGraphBuilder([...trainInputs, probs, ...paramOutputs].map((x) => x.name));
-  const fwd = forward(t, head.ops, params, masks.map((m) => m.input), HEAD_PROBS);
-  // d(mean cross-entropy)/d(logits) of a softmax output: (p - y) / batch
-  let gradient = t.node("Mul", [t.node("Sub", [fwd.probs, HEAD_LABELS], "error"), HEAD_SCALE], "dlogits");
-  const denseOps = head.ops.filter((op): op is Extract<HeadOp, { kind: "dense" }> => op.kind === "dense");
-  let maskIndex = masks.length;
-  for (let i = head.ops.length - 1; i >= 0; i--) {
-    const op = head.ops[i];
-    if (op.kind === "dropout") {
-      gradient = t.node("Mul", [gradient, masks[--maskIndex].input], "dropout_grad");
-      continue;
-    }
-    if (op.kind !== "dense") continue;
-    const { input, preActivation } = fwd.dense.get(op.layer)!;
-    if (op.activation === "relu") {
-      gradient = t.node("Mul", [gradient, t.node("Cast", [t.node("Greater", [preActivation, t.scalar(0)], `${op.layer}_active`)], `${op.layer}_step`, { to: 1 })], `${op.layer}_dz`);
-    }
-    const [kernel, bias] = params.filter((p) => p.layer === op.layer);
-    const dz = gradient;
-    update(t, kernel, (fold) => (fold ? t.named("Gemm", [input, dz, fold.c], fold.output, { transA: 1, alpha: { float: fold.alpha }, beta: { float: fold.beta } }) : t.node("Gemm", [input, dz], `${op.layer}_dkernel`, { transA: 1 })), optimizer);
-    update(t, bias, (fold) => {
-      const sum = t.sumOverBatch(dz);
-      if (!fold) return sum;
-      return t.named("Add", [t.node("Mul", [fold.c, t.scalar(fold.beta)], `${fold.c}_scaled`), t.node("Mul", [sum, t.scalar(fold.alpha)], `${sum}_scaled`)], fold.output);
-    }, optimizer);
-    // the input's gradient only where a trained layer lies below
-    if (denseOps[0] !== op) gradient = t.node("Gemm", [gradient, kernel.input], `${op.layer}_dinput`, { transB: 1 });
-  }
+  const fwd = forward(t, head.ops, params, masks.map((m) => m.input));
+  backward(t, head, params, masks.map((m) => m.input), fwd, optimizer);
   const train = t.b.encode(trainInputs, [probs, ...paramOutputs], {}, "dense_head_train_step");
 
   const f = new HeadGraphBuilder([features.name, probs.name, ...params.map((p) => p.input)]);
-  forward(f, head.ops, params, undefined, HEAD_PROBS);
+  forward(f, head.ops, params, undefined);
   const forwardBytes = f.b.encode([features, ...params.map((p) => io(p.input, p.shape))], [probs], {}, "dense_head_forward");
   return { train, forward: forwardBytes, params, masks };
 }

@@ -10,10 +10,11 @@ import { tfjsBatchTrainer, type Feed } from "./train-loop.ts";
 const FEATURES = [2, 2, 4];
 
 /** A head as splitAtFrozen builds one: input = prefix output, then the trainable layers. */
-function headModel(options: { pooled?: boolean; dropout?: number; seed?: number } = {}): LayersModel {
+function headModel(options: { pooled?: boolean; dropout?: number; dropoutOnFeatures?: boolean; seed?: number } = {}): LayersModel {
   const seed = options.seed ?? 3;
   const input = tf.input({ shape: FEATURES });
   let x = (options.pooled ? tf.layers.globalAveragePooling2d({ name: "gap" }) : tf.layers.flatten({ name: "flatten" })).apply(input) as SymbolicTensor;
+  if (options.dropoutOnFeatures) x = tf.layers.dropout({ name: "feature_dropout", rate: 0.25 }).apply(x) as SymbolicTensor;
   x = tf.layers.dense({ name: "fc1", units: 8, activation: "relu", kernelInitializer: tf.initializers.glorotUniform({ seed }) }).apply(x) as SymbolicTensor;
   x = tf.layers.dense({ name: "fc2", units: 6, activation: "linear", kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }), biasInitializer: tf.initializers.randomNormal({ seed: seed + 2, stddev: 0.1 }) }).apply(x) as SymbolicTensor;
   if (options.dropout) x = tf.layers.dropout({ name: "dropout", rate: options.dropout }).apply(x) as SymbolicTensor;
@@ -57,7 +58,7 @@ async function trainBoth(spec: OptimizerSpec, steps: number, pooled = false) {
   const before = weights(ours);
   const head = readDenseHead(ours) as DenseHead;
   const onnx = await OnnxHeadTrainer.create(ours, head, spec, "test");
-  const tfjs = tfjsBatchTrainer(theirs, spec);
+  const tfjs = tfjsBatchTrainer(theirs, spec, "reference");
   const results = [];
   for (const f of feeds(steps, 5)) {
     const [a, b] = [feed(f), feed(f)];
@@ -111,13 +112,16 @@ describe("dense head on ONNX Runtime", () => {
     expect(maxRelativeError(ours, theirs)).toBeLessThan(1e-5);
   });
 
-  it("back-propagates through dropout masks: the update equals TF.js' gradients of the same masked forward pass", async () => {
-    const model = headModel({ dropout: 0.5 });
+  it.each([
+    ["between dense layers", { dropout: 0.5 }, "dropout_mask_3", 6],
+    ["on the features, below the first dense layer", { dropoutOnFeatures: true }, "dropout_mask_1", 16],
+  ] as const)("back-propagates through a dropout mask %s: the update equals TF.js' gradients of the same masked pass", async (_where, options, maskName, width) => {
+    const model = headModel(options);
     const head = readDenseHead(model) as DenseHead;
     const graphs = buildHeadGraphs(head, { name: "sgd", learningRate: 0.1, momentum: 0, nesterov: false });
-    expect(graphs.masks).toEqual([{ input: "dropout_mask_3", units: 6, rate: 0.5, seed: 0 }]);
+    expect(graphs.masks.map((m) => [m.input, m.units])).toEqual([[maskName, width]]);
     const [f] = feeds(1, 6);
-    const mask = Float32Array.from({ length: f.n * 6 }, (_, i) => ((i * 7) % 3 === 0 ? 0 : 2));
+    const mask = Float32Array.from({ length: f.n * width }, (_, i) => ((i * 7) % 3 === 0 ? 0 : 2));
     const ort = (await import("onnxruntime-node")).default;
     const session = await ort.InferenceSession.create(graphs.train);
     const w = model.getWeights().map((t) => t.dataSync() as Float32Array);
@@ -125,7 +129,7 @@ describe("dense head on ONNX Runtime", () => {
       features: new ort.Tensor("float32", f.x, [f.n, ...FEATURES]),
       labels: new ort.Tensor("float32", f.y, [f.n, 3]),
       scale: new ort.Tensor("float32", new Float32Array([1 / f.n]), []),
-      dropout_mask_3: new ort.Tensor("float32", mask, [f.n, 6]),
+      [maskName]: new ort.Tensor("float32", mask, [f.n, width]),
     };
     graphs.params.forEach((p, i) => (inputs[p.input] = new ort.Tensor("float32", w[i], p.shape)));
     const out = await session.run(inputs);
@@ -135,10 +139,12 @@ describe("dense head on ONNX Runtime", () => {
     const vars = model.getWeights().map((t) => tf.variable(t));
     const x = tf.tensor2d(f.x, [f.n, 16]);
     const y = tf.tensor2d(f.y, [f.n, 3]);
-    const m = tf.tensor2d(mask, [f.n, 6]);
+    const m = tf.tensor2d(mask, [f.n, width]);
+    const onFeatures = "dropoutOnFeatures" in options;
     const { grads } = tf.variableGrads(() => {
-      const h1 = tf.relu(tf.add(tf.matMul(x, vars[0]), vars[1]));
-      const h2 = tf.mul(tf.add(tf.matMul(h1, vars[2]), vars[3]), m);
+      const h1 = tf.relu(tf.add(tf.matMul(onFeatures ? tf.mul(x, m) : x, vars[0]), vars[1]));
+      const z2 = tf.add(tf.matMul(h1, vars[2]), vars[3]);
+      const h2 = onFeatures ? z2 : tf.mul(z2, m);
       const p = tf.softmax(tf.add(tf.matMul(h2, vars[4]), vars[5]));
       return tf.mean(tf.neg(tf.sum(tf.mul(y, tf.log(p)), -1))) as Scalar;
     }, vars);

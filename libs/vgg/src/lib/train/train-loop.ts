@@ -95,7 +95,7 @@ export interface BatchTrainer {
 }
 
 /** TF.js' Keras path: compile with the optimizer, trainOnBatch, predict for validation. */
-export function tfjsBatchTrainer(model: LayersModel, optimizerSpec: OptimizerSpec, reason = "TF.js trains every layer type", afterSync?: () => void): BatchTrainer {
+export function tfjsBatchTrainer(model: LayersModel, optimizerSpec: OptimizerSpec, reason: string, afterSync?: () => void): BatchTrainer {
   const optimizer = optimizerSpec.create();
   model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
   return {
@@ -120,14 +120,12 @@ export function tfjsBatchTrainer(model: LayersModel, optimizerSpec: OptimizerSpe
 }
 
 /**
- * Trains on the feeds with `batches` (TF.js' trainOnBatch of `trainer.model` unless given).
- * `trainer.model` is what callbacks see (the full model when only its trainable rest
- * trains, on frozen-prefix outputs). The loop disposes `batches`.
+ * Trains on the feeds with `stepper`. `trainer.model` is what callbacks see (the full model
+ * when only its trainable rest trains, on frozen-prefix outputs). The loop disposes `stepper`.
  */
-export async function trainLoop(train: FeedSource, options: LoopOptions, trainer: Trainer, batches?: BatchTrainer): Promise<History> {
+export async function trainLoop(train: FeedSource, options: LoopOptions, trainer: Trainer, stepper: BatchTrainer): Promise<History> {
   checkLoopOptions(options);
   const { epochs, validation, callbacks = [], signal } = options;
-  const stepper = batches ?? tfjsBatchTrainer(trainer.model, options.optimizer);
   const history: History = { epochs: [], history: {}, stopReason: "completed", engine: { name: stepper.engine, reason: stepper.reason } };
   trainer.stopTraining = false;
   for (const cb of callbacks) cb.setTrainer?.(trainer);
