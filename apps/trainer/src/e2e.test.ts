@@ -134,4 +134,23 @@ describe("thaw train -> predict -> promote", () => {
     expect(bytes.includes(Buffer.from('["circle","square"]'))).toBe(true);
     expect(bytes.includes(Buffer.from("caffe"))).toBe(true);
   });
+
+  it("trains with augmentation: no feature cache, the frozen prefix on the inference engine every batch", async () => {
+    const result = thaw(box, [
+      "train", "--data", data, "--experiment", "e2e-augment", "--base", "random", "--head", "pooled",
+      "--width", "0.0625", "--image-size", "32", "--epochs", "2", "--batch", "16",
+      "--optimizer", "sgd", "--lr", "1e-2", "--frozen", "15", "--augment", "--seed", "4",
+    ]);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).not.toContain("features cached");
+    await withTestStore(box, async (store) => {
+      const [run] = (await store.listRuns({ experimentId: (await store.getExperiment("e2e-augment")).id })).items;
+      const full = await store.getRun(run.id);
+      expect(full.status).toBe("FINISHED");
+      expect(full.augment).toBe(true);
+      expect(full.metrics).toHaveLength(2);
+      // frozen 15 leaves block5's convolutions to fine-tune: TF.js trains them, ONNX Runtime runs the prefix
+      expect(full.engine).toBe("training tfjs; prefix onnxruntime");
+    });
+  });
 });

@@ -60,8 +60,8 @@ export async function executeRun(store: TrackingStore, run: Run, options: Execut
       write: (text) => write(text.replace(/^(\r?\x1b\[2K)?/, (m) => `${m}${prefix}`)),
       tty: options.tty,
     });
-    const features = fitted.featureCacheEngine ? `; features ${fitted.featureCacheEngine}` : "";
-    await store.recordRunInfo(run.id, { engine: `training ${fitted.trainingEngine.name}${features}` });
+    const frozenPart = fitted.featureCacheEngine ? `; features ${fitted.featureCacheEngine}` : fitted.prefixEngine ? `; prefix ${fitted.prefixEngine}` : "";
+    await store.recordRunInfo(run.id, { engine: `training ${fitted.trainingEngine.name}${frozenPart}` });
     log(`trained by ${fitted.trainingEngine.name} (${fitted.trainingEngine.reason}).`);
     if (fitted.featureCacheEngine) log(`frozen-prefix features cached in ${fitted.featureCacheDir} (computed by: ${fitted.featureCacheEngine}).`);
     const skipped = data.skipReport();

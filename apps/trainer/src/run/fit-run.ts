@@ -33,6 +33,8 @@ export interface FitRunResult {
   featureCacheDir: string | null;
   /** Engine that trained the unfrozen layers, and why it was chosen. */
   trainingEngine: { name: string; reason: string };
+  /** Engine that ran the frozen prefix every batch (runs without the cache); null otherwise. */
+  prefixEngine: string | null;
 }
 
 export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
@@ -95,5 +97,5 @@ export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
       ? { dir: input.cacheDir, datasetFingerprint: input.metadata.datasetFingerprint, baseWeightsHash: input.metadata.baseWeightsHash, augmented: false }
       : undefined,
   });
-  return { featureCacheEngine: history.featureCache?.engine ?? null, featureCacheDir: history.featureCache?.dir ?? null, trainingEngine: history.engine };
+  return { featureCacheEngine: history.featureCache?.engine ?? null, featureCacheDir: history.featureCache?.dir ?? null, trainingEngine: history.engine, prefixEngine: history.prefixEngine?.name ?? null };
 }

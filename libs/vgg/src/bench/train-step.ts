@@ -12,20 +12,20 @@ import type { BenchRow, BenchSection } from "./section.ts";
 
 const BATCH = 32;
 
-/** Seconds of one fit epoch made of a single batch of `count` images, and the engine that trained the head. */
-async function step(model: ReturnType<typeof transfer>, count: number): Promise<{ seconds: number; engine: string }> {
+/** Seconds of one fit epoch made of a single batch of `count` images, and the engines that ran it. */
+async function step(model: ReturnType<typeof transfer>, count: number): Promise<{ seconds: number; engine: string; prefix: string }> {
   const images = leftRightImages(count, 224, count);
   const history = await fit(model, arrayBatches(images.x, images.labels, images.shape, 2, { batchSize: count }), { epochs: 1, optimizer: sgd(1e-4, 0.9) });
-  return { seconds: history.epochs[0].duration, engine: history.engine.name };
+  return { seconds: history.epochs[0].duration, engine: history.engine.name, prefix: history.prefixEngine?.name ?? "none" };
 }
 
 async function run(): Promise<BenchRow[]> {
   const backend = (await initBackend()).name;
   const model = transfer(vgg16({ seed: 1 }), { frozenLayers: FROZEN_ALL_CONV, classes: 2, head: "fc2", seed: 2 });
   // No warm-up step: fc1's weights change every step, so the packing a first call pays recurs anyway.
-  const { seconds, engine } = await step(model, BATCH);
+  const { seconds, engine, prefix } = await step(model, BATCH);
   model.dispose();
-  const label = `train step, VGG16 frozen 19, fc2 head, batch ${BATCH} (prefix on ${backend}, head on ${engine})`;
+  const label = `train step, VGG16 frozen 19, fc2 head, batch ${BATCH} (prefix on ${prefix}, head on ${engine}; TF.js backend ${backend})`;
   return [
     { key: "train_step_frozen19_batch32_img_per_s", label, value: BATCH / seconds, unit: "images/s" },
     { key: "train_step_frozen19_batch32_s", label, value: seconds, unit: "s" },

@@ -106,6 +106,16 @@ describe("fit", () => {
     }
   });
 
+  it("runs the frozen prefix on ONNX Runtime by default, training as it does with the prefix on TF.js", async () => {
+    const train = (prefixEngine?: "tfjs") => fit(tinyTransfer(15, 8), data(24, 13, 8, 2).source, { epochs: 2, optimizer: sgd(0.01, 0.9), validation: data(8, 14, 8).source, prefixEngine });
+    const [onnx, tfjs] = [await train(), await train("tfjs")];
+    expect(onnx.prefixEngine?.name).toBe("onnxruntime");
+    expect(tfjs.prefixEngine).toEqual({ name: "tfjs", reason: "asked for TF.js" });
+    onnx.epochs.forEach((logs, i) => {
+      for (const key of ["loss", "accuracy", "val_loss", "val_accuracy"] as const) expect(Math.abs(logs[key]! - tfjs.epochs[i][key]!)).toBeLessThan(1e-4);
+    });
+  });
+
   it("stops before the next batch when the signal aborts, and leaks no tensor", async () => {
     const model = tinyTransfer(19);
     const before = tf.memory().numTensors;

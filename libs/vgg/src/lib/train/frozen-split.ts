@@ -1,5 +1,5 @@
 // Training a transferred model split at its frozen prefix: Keras' layers[:N] run forward
-// only (outside the gradient tape, so none of their activations are kept for backprop) and
+// only (on an inference engine, so none of their activations are kept for backprop) and
 // the layers after them train as a model of their own. Gradients never reach frozen layers,
 // so this is the same training as the whole model's, without holding the conv base's
 // activations: full VGG16 at batch 32 otherwise overflows the wasm backend's 4 GB heap.
@@ -16,8 +16,6 @@ export interface FrozenSplit {
   frozenLayers: number;
   /** Per-image shape of the prefix output. */
   featureShape: number[];
-  /** layers[:N] as a model sharing the full model's layers (forward only). */
-  prefix: LayersModel;
   /** The layers after the prefix, new instances with the same names and configs; input = prefix output. */
   rest: LayersModel;
 }
@@ -53,7 +51,6 @@ export function splitAtFrozen(model: LayersModel): FrozenSplit {
   const frozenLayers = countFrozenLayers(model);
   const boundary = model.layers[frozenLayers - 1];
   const featureShape = (boundary.outputShape as number[]).slice(1);
-  const prefix = tf.model({ inputs: model.inputs, outputs: boundary.output as SymbolicTensor, name: `${model.name}_prefix` });
   const input = tf.input({ shape: featureShape, name: `${boundary.name}_features` });
   let x: SymbolicTensor = input;
   for (const layer of model.layers.slice(frozenLayers)) {
@@ -61,7 +58,7 @@ export function splitAtFrozen(model: LayersModel): FrozenSplit {
     x = clone.apply(x) as SymbolicTensor;
     clone.setWeights(layer.getWeights());
   }
-  return { frozenLayers, featureShape, prefix, rest: tf.model({ inputs: input, outputs: x, name: `${model.name}_rest` }) };
+  return { frozenLayers, featureShape, rest: tf.model({ inputs: input, outputs: x, name: `${model.name}_rest` }) };
 }
 
 /** Points the full model's trainable layers at the rest's weights (no copy: tensors are shared). */
