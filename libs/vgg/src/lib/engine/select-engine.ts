@@ -24,7 +24,7 @@ export interface EngineAvailability {
   reason: string;
 }
 
-function parseEngineName(value: string, source: string): EngineName {
+export function parseEngineName(value: string, source: string): EngineName {
   if ((ENGINE_NAMES as readonly string[]).includes(value)) return value as EngineName;
   throw new InferenceEngineError(`${source} is "${value}"; use one of: ${ENGINE_NAMES.join(", ")}.`);
 }

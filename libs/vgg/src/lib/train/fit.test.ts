@@ -101,6 +101,8 @@ describe("fit", () => {
     process.env.THAW_ENGINE = "tfjs";
     try {
       expect(await run(19)).toEqual({ name: "tfjs", reason: "THAW_ENGINE=tfjs" });
+      process.env.THAW_ENGINE = "gpu";
+      await expect(run(19)).rejects.toThrow('THAW_ENGINE is "gpu"; use one of: tfjs, onnxruntime.');
     } finally {
       delete process.env.THAW_ENGINE;
     }

@@ -6,7 +6,7 @@
 import { tf, type Layer, type LayersModel, type SymbolicTensor } from "../tf.ts";
 import { countFrozenLayers } from "../model/freeze.ts";
 import type { EngineName } from "../engine/inference-engine.ts";
-import { onnxRuntimeProblem, tfjsOnNativeGpu } from "../engine/select-engine.ts";
+import { onnxRuntimeProblem, parseEngineName, tfjsOnNativeGpu } from "../engine/select-engine.ts";
 import { readDenseHead } from "./dense-head.ts";
 import { OnnxHeadTrainer } from "./onnx-head-trainer.ts";
 import { tfjsBatchTrainer, trainLoop, type BatchTrainer, type FeedSource, type History, type LoopOptions } from "./train-loop.ts";
@@ -78,7 +78,8 @@ export interface SplitTrainOptions extends LoopOptions {
 async function headTrainer(model: LayersModel, split: FrozenSplit, options: SplitTrainOptions): Promise<BatchTrainer> {
   const backend = `TF.js on "${tf.getBackend()}"`;
   const tfjs = (reason: string) => tfjsBatchTrainer(split.rest, options.optimizer, reason, () => copyRestInto(split.rest, model));
-  const forced = process.env.THAW_ENGINE?.trim() || undefined;
+  const envValue = process.env.THAW_ENGINE?.trim();
+  const forced = envValue ? parseEngineName(envValue, "THAW_ENGINE") : undefined;
   const wanted = forced ?? options.engine;
   if (wanted === "tfjs") return tfjs(forced ? "THAW_ENGINE=tfjs" : "asked for TF.js");
   if (wanted === undefined && tfjsOnNativeGpu()) return tfjs("TF.js runs natively on a CUDA GPU (tfjs-node-gpu)");
