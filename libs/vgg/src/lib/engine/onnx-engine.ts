@@ -22,6 +22,19 @@ export function loadOnnxRuntime(): Promise<OrtModule> {
   return ortModule;
 }
 
+/** Session options for Thaw's CPU graphs: `threads` intra-op threads, sequential, fully optimised. */
+export function cpuSessionOptions(threads: number): Ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+    // Idle pool threads sleep instead of spinning: these cores are shared with TF.js training
+    // and other workers, and a spinning thread takes cycles they need (measured no slower here).
+    extra: { session: { intra_op: { allow_spinning: "0" } } },
+  };
+}
+
 export class OnnxEngine implements InferenceEngine {
   readonly name = "onnxruntime" as const;
 
@@ -39,15 +52,7 @@ export class OnnxEngine implements InferenceEngine {
     const bytes = exportOnnx(model, { prefixLayers });
     const ort = await loadOnnxRuntime();
     const threads = options.threads ?? availableParallelism();
-    const session = await ort.InferenceSession.create(bytes, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: "sequential",
-      graphOptimizationLevel: "all",
-      // Idle pool threads sleep instead of spinning: these cores are shared with TF.js training
-      // and other workers, and a spinning thread takes cycles they need (measured no slower here).
-      extra: { session: { intra_op: { allow_spinning: "0" } } },
-    });
+    const session = await ort.InferenceSession.create(bytes, cpuSessionOptions(threads));
     const reason = options.reason ?? `ONNX Runtime ${ort.env.versions.node ?? ""} on CPU, ${threads} thread(s)`;
     return new OnnxEngine(ort, session, perImage, reason);
   }

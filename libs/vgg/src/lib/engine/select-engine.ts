@@ -24,18 +24,18 @@ export interface EngineAvailability {
   reason: string;
 }
 
-export function parseEngineName(value: string, source: string): EngineName {
+function parseEngineName(value: string, source: string): EngineName {
   if ((ENGINE_NAMES as readonly string[]).includes(value)) return value as EngineName;
   throw new InferenceEngineError(`${source} is "${value}"; use one of: ${ENGINE_NAMES.join(", ")}.`);
 }
 
 /** True on tfjs-node-gpu with a CUDA device: there TF.js itself is the fast engine. */
-export function tfjsOnNativeGpu(): boolean {
+function tfjsOnNativeGpu(): boolean {
   if (tf.getBackend() !== "tensorflow") return false;
   return (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
 }
 
-export async function onnxRuntimeProblem(): Promise<string | undefined> {
+async function onnxRuntimeProblem(): Promise<string | undefined> {
   try {
     await loadOnnxRuntime();
     return undefined;
@@ -67,24 +67,40 @@ async function forced(model: LayersModel, name: EngineName, prefixLayers: number
   }
 }
 
+/** The rule's outcome before anything is built: the engine, why, and whether THAW_ENGINE forced it. */
+export interface EngineChoice {
+  name: EngineName;
+  reason: string;
+  forced: boolean;
+}
+
 /**
- * Builds the inference engine for `model` (or its first `prefixLayers` layers). Rule:
- * THAW_ENGINE forces; else `prefer`; else TF.js on a native GPU backend and ONNX Runtime
- * otherwise. ONNX Runtime that does not load, or a model it cannot express, falls back to TF.js.
+ * The selection rule: THAW_ENGINE forces; else `prefer`; else TF.js on a native GPU backend,
+ * TF.js when ONNX Runtime does not load, and ONNX Runtime otherwise.
+ */
+export async function chooseEngine(options: Pick<CreateEngineOptions, "prefer" | "env"> = {}): Promise<EngineChoice> {
+  const envValue = (options.env ?? process.env).THAW_ENGINE?.trim();
+  if (envValue) {
+    const name = parseEngineName(envValue, "THAW_ENGINE");
+    return { name, reason: `THAW_ENGINE=${name}`, forced: true };
+  }
+  if (options.prefer !== undefined) parseEngineName(options.prefer, "prefer");
+  if (options.prefer === "tfjs") return { name: "tfjs", reason: "asked for TF.js", forced: false };
+  if (options.prefer === undefined && tfjsOnNativeGpu()) return { name: "tfjs", reason: "TF.js runs natively on a CUDA GPU (tfjs-node-gpu)", forced: false };
+  const problem = await onnxRuntimeProblem();
+  if (problem !== undefined) return { name: "tfjs", reason: `${problem}; TF.js on "${tf.getBackend()}"`, forced: false };
+  return { name: "onnxruntime", reason: "ONNX Runtime loads (native CPU kernels)", forced: false };
+}
+
+/**
+ * Builds the inference engine for `model` (or its first `prefixLayers` layers) by
+ * chooseEngine's rule. Unforced, a model ONNX Runtime cannot express falls back to TF.js.
  */
 export async function createEngine(model: LayersModel, options: CreateEngineOptions = {}): Promise<InferenceEngine> {
   const { prefixLayers } = options;
-  const env = options.env ?? process.env;
-  const envValue = env.THAW_ENGINE?.trim();
-  if (envValue) return forced(model, parseEngineName(envValue, "THAW_ENGINE"), prefixLayers);
-  if (options.prefer !== undefined) parseEngineName(options.prefer, "prefer");
-
-  if (options.prefer === "tfjs") return TfjsEngine.create(model, { prefixLayers, reason: "asked for TF.js" });
-  if (options.prefer === undefined && tfjsOnNativeGpu()) {
-    return TfjsEngine.create(model, { prefixLayers, reason: "TF.js runs natively on a CUDA GPU (tfjs-node-gpu)" });
-  }
-  const problem = await onnxRuntimeProblem();
-  if (problem !== undefined) return TfjsEngine.create(model, { prefixLayers, reason: `${problem}; TF.js on "${tf.getBackend()}"` });
+  const choice = await chooseEngine(options);
+  if (choice.forced) return forced(model, choice.name, prefixLayers);
+  if (choice.name === "tfjs") return TfjsEngine.create(model, { prefixLayers, reason: choice.reason });
   try {
     return await OnnxEngine.create(model, { prefixLayers });
   } catch (e) {

@@ -1,6 +1,7 @@
 // What training consumes. libs/vgg must not import libs/data, so a batch is a plain object;
 // libs/data's batches carry these fields (and more, which pass through untouched).
 import { TrainingOptionError } from "../errors.ts";
+import { mulberry32 } from "./seeded-random.ts";
 
 export interface Batch {
   /** NHWC RGB pixels in 0..255, float32, NOT preprocessed (fit applies Keras' caffe preprocessing). */
@@ -32,18 +33,6 @@ export interface ArrayBatchesOptions {
   batchSize: number;
   /** When set, each epoch visits the images in a new permutation drawn from this seed. */
   shuffleSeed?: number;
-}
-
-/** mulberry32: a small seeded generator, enough for reproducible permutations. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

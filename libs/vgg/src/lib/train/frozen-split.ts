@@ -6,7 +6,7 @@
 import { tf, type Layer, type LayersModel, type SymbolicTensor } from "../tf.ts";
 import { countFrozenLayers } from "../model/freeze.ts";
 import type { EngineName } from "../engine/inference-engine.ts";
-import { onnxRuntimeProblem, parseEngineName, tfjsOnNativeGpu } from "../engine/select-engine.ts";
+import { chooseEngine } from "../engine/select-engine.ts";
 import { readDenseHead } from "./dense-head.ts";
 import { OnnxHeadTrainer } from "./onnx-head-trainer.ts";
 import { tfjsBatchTrainer, trainLoop, type BatchTrainer, type FeedSource, type History, type LoopOptions } from "./train-loop.ts";
@@ -72,22 +72,16 @@ export interface SplitTrainOptions extends LoopOptions {
 }
 
 /**
- * The rule: THAW_ENGINE (or `engine`) = tfjs, TF.js on a native GPU, ONNX Runtime not
- * loading, or layers other than a dense head -> TF.js; otherwise ONNX Runtime.
+ * chooseEngine's rule, with one more reason for TF.js: layers after the prefix that are not
+ * a dense head (convolutions to fine-tune), which only TF.js trains.
  */
 async function headTrainer(model: LayersModel, split: FrozenSplit, options: SplitTrainOptions): Promise<BatchTrainer> {
-  const backend = `TF.js on "${tf.getBackend()}"`;
   const tfjs = (reason: string) => tfjsBatchTrainer(split.rest, options.optimizer, reason, () => copyRestInto(split.rest, model));
-  const envValue = process.env.THAW_ENGINE?.trim();
-  const forced = envValue ? parseEngineName(envValue, "THAW_ENGINE") : undefined;
-  const wanted = forced ?? options.engine;
-  if (wanted === "tfjs") return tfjs(forced ? "THAW_ENGINE=tfjs" : "asked for TF.js");
-  if (wanted === undefined && tfjsOnNativeGpu()) return tfjs("TF.js runs natively on a CUDA GPU (tfjs-node-gpu)");
-  const problem = await onnxRuntimeProblem();
-  if (problem !== undefined) return tfjs(`${problem}; ${backend}`);
+  const choice = await chooseEngine({ prefer: options.engine });
+  if (choice.name === "tfjs") return tfjs(choice.reason);
   const head = readDenseHead(split.rest);
-  if (typeof head === "string") return tfjs(`ONNX Runtime trains dense heads only and ${head}; ${backend}`);
-  return OnnxHeadTrainer.create(model, head, options.optimizer, forced ? "THAW_ENGINE=onnxruntime" : "dense head after the frozen prefix");
+  if (typeof head === "string") return tfjs(`ONNX Runtime trains dense heads only and ${head}; TF.js on "${tf.getBackend()}"`);
+  return OnnxHeadTrainer.create(model, head, options.optimizer, choice.forced ? choice.reason : "dense head after the frozen prefix");
 }
 
 /**

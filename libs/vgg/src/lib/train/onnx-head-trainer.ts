@@ -7,11 +7,12 @@
 import { availableParallelism } from "node:os";
 import type * as Ort from "onnxruntime-node";
 import { tf, type LayersModel } from "../tf.ts";
-import { loadOnnxRuntime } from "../engine/onnx-engine.ts";
+import { cpuSessionOptions, loadOnnxRuntime } from "../engine/onnx-engine.ts";
 import type { OptimizerSpec } from "./optimizers.ts";
 import type { DenseHead } from "./dense-head.ts";
 import { ADAM_BC1, ADAM_BC2, buildHeadGraphs, HEAD_INPUT, HEAD_LABELS, HEAD_PROBS, HEAD_SCALE, type HeadGraphs, type HeadOptimizer } from "./head-graph.ts";
 import type { BatchResult, BatchTrainer, Feed } from "./train-loop.ts";
+import { mulberry32 } from "./seeded-random.ts";
 
 /** Keras' (and TF.js') Adam defaults, as adam() creates them. */
 const ADAM_BETA1 = 0.9;
@@ -23,18 +24,6 @@ const CLIP = 1e-7;
 function headOptimizer(spec: OptimizerSpec): HeadOptimizer {
   if (spec.name === "adam") return { name: "adam", learningRate: spec.learningRate, beta1: ADAM_BETA1, beta2: ADAM_BETA2, epsilon: ADAM_EPSILON };
   return { name: "sgd", learningRate: spec.learningRate, momentum: spec.momentum, nesterov: spec.nesterov };
-}
-
-/** mulberry32, one stream per dropout layer, so masks repeat for the same seed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Mean clipped cross-entropy and accuracy of probabilities against one-hot labels, as tfjs-layers computes them. */
@@ -61,7 +50,9 @@ export class OnnxHeadTrainer implements BatchTrainer {
   readonly engine = "onnxruntime";
   /** Parameter and optimizer-state values by graph input name. */
   private values = new Map<string, Float32Array>();
-  private step = 0;
+  /** beta1^t and beta2^t as float32, as TF.js accumulates them (Adam only). */
+  private accBeta1 = 1;
+  private accBeta2 = 1;
   private readonly random: Array<() => number>;
 
   private constructor(
@@ -74,7 +65,8 @@ export class OnnxHeadTrainer implements BatchTrainer {
     private readonly model: LayersModel,
     readonly reason: string,
   ) {
-    this.random = graphs.masks.map((m) => generator(m.seed));
+    // one stream per dropout layer, so masks repeat for the same seed
+    this.random = graphs.masks.map((m) => mulberry32(m.seed));
   }
 
   /**
@@ -86,13 +78,7 @@ export class OnnxHeadTrainer implements BatchTrainer {
     const optimizer = headOptimizer(spec);
     const graphs = buildHeadGraphs(head, optimizer);
     const threads = availableParallelism();
-    const options: Ort.InferenceSession.SessionOptions = {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: "sequential",
-      graphOptimizationLevel: "all",
-      extra: { session: { intra_op: { allow_spinning: "0" } } },
-    };
+    const options = cpuSessionOptions(threads);
     const [train, forward] = await Promise.all([ort.InferenceSession.create(graphs.train, options), ort.InferenceSession.create(graphs.forward, options)]);
     const trainer = new OnnxHeadTrainer(ort, train, forward, graphs, head, optimizer, model, `${reason}; ONNX Runtime on CPU, ${threads} thread(s)`);
     for (const p of graphs.params) {
@@ -123,7 +109,6 @@ export class OnnxHeadTrainer implements BatchTrainer {
 
   async trainBatch(feed: Feed): Promise<BatchResult> {
     const { x, labels, n } = this.features(feed);
-    this.step++;
     const feeds: Record<string, Ort.Tensor> = {
       [HEAD_INPUT]: x,
       [HEAD_LABELS]: this.tensor(labels, [n, this.head.classes]),
@@ -137,15 +122,10 @@ export class OnnxHeadTrainer implements BatchTrainer {
       feeds[mask.input] = this.tensor(values, [n, mask.units]);
     }
     if (this.optimizer.name === "adam") {
-      // 1 - beta^t in float32, as TF.js accumulates beta^t in a float32 scalar
-      let acc1 = Math.fround(this.optimizer.beta1);
-      let acc2 = Math.fround(this.optimizer.beta2);
-      for (let t = 1; t < this.step; t++) {
-        acc1 = Math.fround(acc1 * Math.fround(this.optimizer.beta1));
-        acc2 = Math.fround(acc2 * Math.fround(this.optimizer.beta2));
-      }
-      feeds[ADAM_BC1] = this.tensor(new Float32Array([1 - acc1]), []);
-      feeds[ADAM_BC2] = this.tensor(new Float32Array([1 - acc2]), []);
+      this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.optimizer.beta1));
+      this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.optimizer.beta2));
+      feeds[ADAM_BC1] = this.tensor(new Float32Array([1 - this.accBeta1]), []);
+      feeds[ADAM_BC2] = this.tensor(new Float32Array([1 - this.accBeta2]), []);
     }
     const out = await this.trainSession.run(feeds);
     for (const p of this.graphs.params) {
