@@ -35,6 +35,39 @@ export function cpuSessionOptions(threads: number): Ort.InferenceSession.Session
   };
 }
 
+export const ORT_PROVIDERS = ["cpu", "cuda"] as const;
+export type OrtProvider = (typeof ORT_PROVIDERS)[number];
+
+/** Where ONNX Runtime runs Thaw's graphs. */
+export interface OrtPlacement {
+  /** Execution provider; default THAW_ORT_PROVIDER, else "cpu". */
+  provider?: OrtProvider;
+  /** Intra-op threads on CPU; default one per core. */
+  threads?: number;
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * The execution provider by rule: `provider`, else THAW_ORT_PROVIDER, else CPU. CUDA needs
+ * onnxruntime-node's CUDA binaries (ONNXRUNTIME_NODE_INSTALL=cuda12 at install); ONNX Runtime
+ * then places every node it can on the GPU and the rest on CPU.
+ */
+export function resolveOrtProvider(placement: OrtPlacement = {}): OrtProvider {
+  const value = placement.provider ?? (placement.env ?? process.env).THAW_ORT_PROVIDER?.trim();
+  if (!value) return "cpu";
+  if ((ORT_PROVIDERS as readonly string[]).includes(value)) return value as OrtProvider;
+  throw new InferenceEngineError(`THAW_ORT_PROVIDER is "${value}"; use one of: ${ORT_PROVIDERS.join(", ")} (cuda needs onnxruntime-node installed with ONNXRUNTIME_NODE_INSTALL=cuda12).`);
+}
+
+/** Session options for `placement` and a description for the run record. */
+export function ortSessionOptions(placement: OrtPlacement = {}): { options: Ort.InferenceSession.SessionOptions; provider: OrtProvider; description: string } {
+  const provider = resolveOrtProvider(placement);
+  const threads = placement.threads ?? availableParallelism();
+  const options = cpuSessionOptions(threads);
+  if (provider === "cuda") return { options: { ...options, executionProviders: ["cuda", "cpu"] }, provider, description: `CUDA provider (CPU for the rest, ${threads} thread(s))` };
+  return { options: { ...options, executionProviders: ["cpu"] }, provider, description: `CPU provider, ${threads} thread(s)` };
+}
+
 export class OnnxEngine implements InferenceEngine {
   readonly name = "onnxruntime" as const;
 

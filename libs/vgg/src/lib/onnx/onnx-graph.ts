@@ -93,6 +93,14 @@ export class OnnxGraphBuilder {
     return output;
   }
 
+  /** Adds one node with several outputs (e.g. MaxPool's values and indices); returns their names. */
+  addMultiNode(opType: string, inputs: string[], outputBases: string[], attributes: Record<string, AttributeValue> = {}): string[] {
+    const outputs = outputBases.map((base) => this.uniqueName(base));
+    const attrs = Object.entries(attributes).map(([k, v]) => attribute(k, v));
+    this.nodes.push({ opType, input: inputs, output: outputs, name: outputs[0], attribute: attrs });
+    return outputs;
+  }
+
   /** Serialises the graph as an ONNX model with the given graph inputs and outputs. */
   encode(input: GraphIo | GraphIo[], output: GraphIo | GraphIo[], metadata: Record<string, string>, graphName: string): Uint8Array {
     const model = onnx.ModelProto.create({

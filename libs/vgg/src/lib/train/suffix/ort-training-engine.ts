@@ -1,0 +1,125 @@
+// Trains the layers after a frozen prefix with ONNX Runtime: each step is one run of the
+// graph that suffix-graph.ts writes (forward, backward, optimizer update), on every core.
+// Weights and optimizer state are plain Float32Arrays in Node's memory, not in TF.js' 4 GB
+// wasm heap; the model gets them back when callbacks need them.
+import type * as Ort from "onnxruntime-node";
+import { tf, type LayersModel } from "../../tf.ts";
+import { loadOnnxRuntime, ortSessionOptions, type OrtPlacement } from "../../engine/onnx-engine.ts";
+import type { OptimizerSpec } from "../optimizers.ts";
+import { mulberry32 } from "../seeded-random.ts";
+import { crossEntropyAndAccuracy, type BatchResult, type Feed, type TrainingEngine } from "../training-engine.ts";
+import { ADAM_BC1, ADAM_BC2, type GraphOptimizer } from "./optimizer-graph.ts";
+import { buildSuffixGraphs, SUFFIX_INPUT, SUFFIX_LABELS, SUFFIX_PROBS, SUFFIX_SCALE, type SuffixGraphs } from "./suffix-graph.ts";
+import type { Suffix } from "./suffix-layers.ts";
+
+/** Keras' (and TF.js') Adam defaults, as adam() creates them. */
+const ADAM_BETA1 = 0.9;
+const ADAM_BETA2 = 0.999;
+const ADAM_EPSILON = 1e-7;
+
+function graphOptimizer(spec: OptimizerSpec): GraphOptimizer {
+  if (spec.name === "adam") return { name: "adam", learningRate: spec.learningRate, beta1: ADAM_BETA1, beta2: ADAM_BETA2, epsilon: ADAM_EPSILON };
+  return { name: "sgd", learningRate: spec.learningRate, momentum: spec.momentum, nesterov: spec.nesterov };
+}
+
+export class OrtTrainingEngine implements TrainingEngine {
+  readonly name = "onnxruntime";
+  /** Parameter and optimizer-state values by graph input name. */
+  private readonly values = new Map<string, Float32Array>();
+  /** beta1^t and beta2^t as float32, as TF.js accumulates them (Adam only). */
+  private accBeta1 = 1;
+  private accBeta2 = 1;
+  /** One stream per dropout layer, so masks repeat for the same seed. */
+  private readonly random: Array<() => number>;
+
+  private constructor(
+    private readonly ort: typeof Ort,
+    private readonly trainSession: Ort.InferenceSession,
+    private readonly forwardSession: Ort.InferenceSession,
+    private readonly graphs: SuffixGraphs,
+    private readonly suffix: Suffix,
+    private readonly optimizer: GraphOptimizer,
+    private readonly model: LayersModel,
+    readonly reason: string,
+  ) {
+    this.random = graphs.masks.map((m) => mulberry32(m.seed));
+  }
+
+  /**
+   * An engine for `suffix`, starting from the weights of `model`'s layers of the same names;
+   * `syncModel` writes the trained weights back into those layers.
+   */
+  static async create(model: LayersModel, suffix: Suffix, spec: OptimizerSpec, reason: string, placement: OrtPlacement = {}): Promise<OrtTrainingEngine> {
+    const ort = await loadOnnxRuntime();
+    const optimizer = graphOptimizer(spec);
+    const graphs = buildSuffixGraphs(suffix, optimizer);
+    const { options, description } = ortSessionOptions(placement);
+    const [train, forward] = await Promise.all([ort.InferenceSession.create(graphs.train, options), ort.InferenceSession.create(graphs.forward, options)]);
+    const engine = new OrtTrainingEngine(ort, train, forward, graphs, suffix, optimizer, model, `${reason}; ONNX Runtime, ${description}`);
+    for (const p of graphs.params) {
+      const weight = model.getLayer(p.layer).getWeights()[p.index];
+      engine.values.set(p.input, (weight.dataSync() as Float32Array).slice());
+      for (const [state] of p.state) engine.values.set(state, new Float32Array(weight.size));
+    }
+    return engine;
+  }
+
+  private tensor(data: Float32Array, dims: readonly number[]): Ort.Tensor {
+    return new this.ort.Tensor("float32", data, dims);
+  }
+
+  private paramFeeds(withState: boolean): Record<string, Ort.Tensor> {
+    const feeds: Record<string, Ort.Tensor> = {};
+    for (const p of this.graphs.params) {
+      feeds[p.input] = this.tensor(this.values.get(p.input)!, p.shape);
+      if (withState) for (const [state] of p.state) feeds[state] = this.tensor(this.values.get(state)!, p.shape);
+    }
+    return feeds;
+  }
+
+  async trainBatch(feed: Feed): Promise<BatchResult> {
+    const n = feed.shape[0];
+    const feeds: Record<string, Ort.Tensor> = {
+      [SUFFIX_INPUT]: this.tensor(feed.x, feed.shape),
+      [SUFFIX_LABELS]: this.tensor(feed.y, [n, feed.classes]),
+      [SUFFIX_SCALE]: this.tensor(new Float32Array([1 / n]), []),
+      ...this.paramFeeds(true),
+    };
+    for (const [i, mask] of this.graphs.masks.entries()) {
+      const keep = 1 / (1 - mask.rate);
+      const values = new Float32Array(n * mask.units);
+      for (let j = 0; j < values.length; j++) values[j] = this.random[i]() >= mask.rate ? keep : 0;
+      feeds[mask.input] = this.tensor(values, [n, mask.units]);
+    }
+    if (this.optimizer.name === "adam") {
+      this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.optimizer.beta1));
+      this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.optimizer.beta2));
+      feeds[ADAM_BC1] = this.tensor(new Float32Array([1 - this.accBeta1]), []);
+      feeds[ADAM_BC2] = this.tensor(new Float32Array([1 - this.accBeta2]), []);
+    }
+    const out = await this.trainSession.run(feeds);
+    for (const p of this.graphs.params) {
+      this.values.set(p.input, out[p.output].data as Float32Array);
+      for (const [state, next] of p.state) this.values.set(state, out[next].data as Float32Array);
+    }
+    return crossEntropyAndAccuracy(out[SUFFIX_PROBS].data as Float32Array, feed.y, this.suffix.classes);
+  }
+
+  async evaluateBatch(feed: Feed): Promise<BatchResult> {
+    const out = await this.forwardSession.run({ [SUFFIX_INPUT]: this.tensor(feed.x, feed.shape), ...this.paramFeeds(false) });
+    return crossEntropyAndAccuracy(out[SUFFIX_PROBS].data as Float32Array, feed.y, this.suffix.classes);
+  }
+
+  syncModel(): void {
+    for (const layer of new Set(this.graphs.params.map((p) => p.layer))) {
+      const weights = this.graphs.params.filter((p) => p.layer === layer).map((p) => tf.tensor(this.values.get(p.input)!, p.shape));
+      this.model.getLayer(layer).setWeights(weights);
+      tf.dispose(weights);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.values.clear();
+    await Promise.all([this.trainSession.release(), this.forwardSession.release()]);
+  }
+}
