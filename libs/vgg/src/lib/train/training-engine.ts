@@ -25,7 +25,10 @@ export interface TrainingEngine {
   /** "onnxruntime" or "tfjs", and why it was chosen, for the run record. */
   readonly name: string;
   readonly reason: string;
-  trainBatch(feed: Feed): Promise<BatchResult>;
+  /** Batches the engine takes per call at best: the loop hands it up to this many of one size. */
+  readonly stepsPerRun: number;
+  /** One training step per feed, in order. */
+  trainBatches(feeds: Feed[]): Promise<BatchResult[]>;
   evaluateBatch(feed: Feed): Promise<BatchResult>;
   /** Writes the trained weights into the model callbacks see (before epoch-end callbacks and at the end). */
   syncModel(): void;

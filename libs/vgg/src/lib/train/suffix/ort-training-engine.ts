@@ -9,7 +9,7 @@ import type { OptimizerSpec } from "../optimizers.ts";
 import { mulberry32 } from "../seeded-random.ts";
 import { crossEntropyAndAccuracy, type BatchResult, type Feed, type TrainingEngine } from "../training-engine.ts";
 import { ADAM_BC1, ADAM_BC2, type GraphOptimizer } from "./optimizer-graph.ts";
-import { buildSuffixGraphs, SUFFIX_INPUT, SUFFIX_LABELS, SUFFIX_PROBS, SUFFIX_SCALE, type SuffixGraphs } from "./suffix-graph.ts";
+import { buildSuffixGraphs, stepName, SUFFIX_INPUT, SUFFIX_LABELS, SUFFIX_PROBS, SUFFIX_SCALE, type SuffixGraphs } from "./suffix-graph.ts";
 import type { Suffix } from "./suffix-layers.ts";
 
 /** Keras' (and TF.js') Adam defaults, as adam() creates them. */
@@ -20,6 +20,24 @@ const ADAM_EPSILON = 1e-7;
 function graphOptimizer(spec: OptimizerSpec): GraphOptimizer {
   if (spec.name === "adam") return { name: "adam", learningRate: spec.learningRate, beta1: ADAM_BETA1, beta2: ADAM_BETA2, epsilon: ADAM_EPSILON };
   return { name: "sgd", learningRate: spec.learningRate, momentum: spec.momentum, nesterov: spec.nesterov };
+}
+
+export interface OrtTrainingOptions extends OrtPlacement {
+  /** Steps per graph run; default: several when the trained weights are large (see defaultStepsPerRun). */
+  stepsPerRun?: number;
+}
+
+/** Parameters above which one step's output copies cost more than its arithmetic (VGG16's fc1: 103M). */
+const LARGE_PARAMS = 20_000_000;
+
+/**
+ * Several steps per run when the weights are large: each run returns fresh copies of every
+ * weight and its optimizer state, about 240 ms per 411 MB here, against ~50 ms of arithmetic
+ * for the seed's head. Small suffixes take one step per run, so stops land on the next batch.
+ */
+export function defaultStepsPerRun(graphs: SuffixGraphs): number {
+  const params = graphs.params.reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
+  return params > LARGE_PARAMS ? 4 : 1;
 }
 
 export class OrtTrainingEngine implements TrainingEngine {
@@ -35,6 +53,9 @@ export class OrtTrainingEngine implements TrainingEngine {
   private constructor(
     private readonly ort: typeof Ort,
     private readonly trainSession: Ort.InferenceSession,
+    /** The same step `stepsPerRun` times in one graph; undefined when that is 1. */
+    private readonly multiStepSession: Ort.InferenceSession | undefined,
+    readonly stepsPerRun: number,
     private readonly forwardSession: Ort.InferenceSession,
     private readonly graphs: SuffixGraphs,
     private readonly suffix: Suffix,
@@ -49,13 +70,19 @@ export class OrtTrainingEngine implements TrainingEngine {
    * An engine for `suffix`, starting from the weights of `model`'s layers of the same names;
    * `syncModel` writes the trained weights back into those layers.
    */
-  static async create(model: LayersModel, suffix: Suffix, spec: OptimizerSpec, reason: string, placement: OrtPlacement = {}): Promise<OrtTrainingEngine> {
+  static async create(model: LayersModel, suffix: Suffix, spec: OptimizerSpec, reason: string, options: OrtTrainingOptions = {}): Promise<OrtTrainingEngine> {
     const ort = await loadOnnxRuntime();
     const optimizer = graphOptimizer(spec);
     const graphs = buildSuffixGraphs(suffix, optimizer);
-    const { options, description } = ortSessionOptions(placement);
-    const [train, forward] = await Promise.all([ort.InferenceSession.create(graphs.train, options), ort.InferenceSession.create(graphs.forward, options)]);
-    const engine = new OrtTrainingEngine(ort, train, forward, graphs, suffix, optimizer, model, `${reason}; ONNX Runtime, ${description}`);
+    const steps = options.stepsPerRun ?? defaultStepsPerRun(graphs);
+    const { options: sessionOptions, description } = ortSessionOptions(options);
+    const [train, forward, multiStep] = await Promise.all([
+      ort.InferenceSession.create(graphs.train, sessionOptions),
+      ort.InferenceSession.create(graphs.forward, sessionOptions),
+      steps > 1 ? ort.InferenceSession.create(buildSuffixGraphs(suffix, optimizer, steps).train, sessionOptions) : undefined,
+    ]);
+    const perRun = steps > 1 ? `, ${steps} steps per run` : "";
+    const engine = new OrtTrainingEngine(ort, train, multiStep, steps, forward, graphs, suffix, optimizer, model, `${reason}; ONNX Runtime, ${description}${perRun}`);
     for (const p of graphs.params) {
       const weight = model.getLayer(p.layer).getWeights()[p.index];
       engine.values.set(p.input, (weight.dataSync() as Float32Array).slice());
@@ -77,32 +104,40 @@ export class OrtTrainingEngine implements TrainingEngine {
     return feeds;
   }
 
-  async trainBatch(feed: Feed): Promise<BatchResult> {
-    const n = feed.shape[0];
-    const feeds: Record<string, Ort.Tensor> = {
-      [SUFFIX_INPUT]: this.tensor(feed.x, feed.shape),
-      [SUFFIX_LABELS]: this.tensor(feed.y, [n, feed.classes]),
-      [SUFFIX_SCALE]: this.tensor(new Float32Array([1 / n]), []),
-      ...this.paramFeeds(true),
-    };
-    for (const [i, mask] of this.graphs.masks.entries()) {
-      const keep = 1 / (1 - mask.rate);
-      const values = new Float32Array(n * mask.units);
-      for (let j = 0; j < values.length; j++) values[j] = this.random[i]() >= mask.rate ? keep : 0;
-      feeds[mask.input] = this.tensor(values, [n, mask.units]);
-    }
-    if (this.optimizer.name === "adam") {
-      this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.optimizer.beta1));
-      this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.optimizer.beta2));
-      feeds[ADAM_BC1] = this.tensor(new Float32Array([1 - this.accBeta1]), []);
-      feeds[ADAM_BC2] = this.tensor(new Float32Array([1 - this.accBeta2]), []);
-    }
-    const out = await this.trainSession.run(feeds);
+  async trainBatches(feeds: Feed[]): Promise<BatchResult[]> {
+    const sameSize = feeds.every((f) => f.shape[0] === feeds[0].shape[0]);
+    if (this.multiStepSession && feeds.length === this.stepsPerRun && sameSize) return this.run(this.multiStepSession, feeds);
+    const results: BatchResult[] = [];
+    for (const feed of feeds) results.push(...(await this.run(this.trainSession, [feed])));
+    return results;
+  }
+
+  /** One run of a training graph: one step per feed, all feeds of one batch size. */
+  private async run(session: Ort.InferenceSession, feeds: Feed[]): Promise<BatchResult[]> {
+    const n = feeds[0].shape[0];
+    const inputs: Record<string, Ort.Tensor> = { [SUFFIX_SCALE]: this.tensor(new Float32Array([1 / n]), []), ...this.paramFeeds(true) };
+    feeds.forEach((feed, k) => {
+      inputs[stepName(SUFFIX_INPUT, k)] = this.tensor(feed.x, feed.shape);
+      inputs[stepName(SUFFIX_LABELS, k)] = this.tensor(feed.y, [n, feed.classes]);
+      for (const [i, mask] of this.graphs.masks.entries()) {
+        const keep = 1 / (1 - mask.rate);
+        const values = new Float32Array(n * mask.units);
+        for (let j = 0; j < values.length; j++) values[j] = this.random[i]() >= mask.rate ? keep : 0;
+        inputs[stepName(mask.input, k)] = this.tensor(values, [n, mask.units]);
+      }
+      if (this.optimizer.name === "adam") {
+        this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.optimizer.beta1));
+        this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.optimizer.beta2));
+        inputs[stepName(ADAM_BC1, k)] = this.tensor(new Float32Array([1 - this.accBeta1]), []);
+        inputs[stepName(ADAM_BC2, k)] = this.tensor(new Float32Array([1 - this.accBeta2]), []);
+      }
+    });
+    const out = await session.run(inputs);
     for (const p of this.graphs.params) {
       this.values.set(p.input, out[p.output].data as Float32Array);
       for (const [state, next] of p.state) this.values.set(state, out[next].data as Float32Array);
     }
-    return crossEntropyAndAccuracy(out[SUFFIX_PROBS].data as Float32Array, feed.y, this.suffix.classes);
+    return feeds.map((feed, k) => crossEntropyAndAccuracy(out[stepName(SUFFIX_PROBS, k)].data as Float32Array, feed.y, this.suffix.classes));
   }
 
   async evaluateBatch(feed: Feed): Promise<BatchResult> {
@@ -120,6 +155,6 @@ export class OrtTrainingEngine implements TrainingEngine {
 
   async dispose(): Promise<void> {
     this.values.clear();
-    await Promise.all([this.trainSession.release(), this.forwardSession.release()]);
+    await Promise.all([this.trainSession.release(), this.multiStepSession?.release(), this.forwardSession.release()]);
   }
 }

@@ -4,7 +4,7 @@
 // their updated values outputs, so they live in the caller's memory, never in an engine heap.
 import type { GraphIo } from "../../onnx/onnx-graph.ts";
 import { GraphWriter } from "./graph-writer.ts";
-import { backwardOp, forwardOp, type Flow, type ParamNames, type Saved } from "./layer-graphs.ts";
+import { backwardOp, forwardOp, type Flow, type GradientOf, type ParamNames, type Saved } from "./layer-graphs.ts";
 import { ADAM_BC1, ADAM_BC2, stateNames, writeUpdate, type GraphOptimizer, type TrainedParam } from "./optimizer-graph.ts";
 import { outputShape, type Suffix, type SuffixOp } from "./suffix-layers.ts";
 
@@ -75,8 +75,19 @@ function isWeighted(op: SuffixOp): boolean {
   return op.kind === "conv" || op.kind === "dense";
 }
 
-/** Builds the training-step and forward graphs of `suffix` for `optimizer`. */
-export function buildSuffixGraphs(suffix: Suffix, optimizer: GraphOptimizer): SuffixGraphs {
+/** Graph names of step `k`'s own inputs: features_k and labels_k (no suffix for the first step). */
+export function stepName(name: string, k: number): string {
+  return k === 0 ? name : `${name}_${k}`;
+}
+
+/**
+ * Builds the training and forward graphs of `suffix` for `optimizer`. The training graph takes
+ * `steps` batches of the same size and makes that many steps in a row, the weights flowing
+ * from one step to the next inside ONNX Runtime: onnxruntime-node copies every output into a
+ * new buffer (411 MB for fc1's kernel and as much for its momentum), so several steps per run
+ * pay that copy once.
+ */
+export function buildSuffixGraphs(suffix: Suffix, optimizer: GraphOptimizer, steps = 1): SuffixGraphs {
   const params = describeParams(suffix, optimizer);
   const masks: SuffixGraphs["masks"] = [];
   let shape = suffix.inputShape;
@@ -88,24 +99,52 @@ export function buildSuffixGraphs(suffix: Suffix, optimizer: GraphOptimizer): Su
   const paramOutputs = params.flatMap((p) => [io(p.output, p.shape), ...p.state.map(([, s]) => io(s, p.shape))]);
   const features = io(SUFFIX_INPUT, [null, ...suffix.inputShape]);
   const probs = io(SUFFIX_PROBS, [null, suffix.classes]);
-  const adamInputs = optimizer.name === "adam" ? [io(ADAM_BC1, []), io(ADAM_BC2, [])] : [];
-  const trainInputs = [features, io(SUFFIX_LABELS, [null, suffix.classes]), io(SUFFIX_SCALE, []), ...masks.map((m) => io(m.input, [null, m.units])), ...paramInputs, ...adamInputs];
+  const stepIo = Array.from({ length: steps }, (_, k) => ({
+    inputs: [
+      io(stepName(SUFFIX_INPUT, k), [null, ...suffix.inputShape]),
+      io(stepName(SUFFIX_LABELS, k), [null, suffix.classes]),
+      ...masks.map((m) => io(stepName(m.input, k), [null, m.units])),
+      ...(optimizer.name === "adam" ? [io(stepName(ADAM_BC1, k), []), io(stepName(ADAM_BC2, k), [])] : []),
+    ],
+    probs: io(stepName(SUFFIX_PROBS, k), [null, suffix.classes]),
+  }));
+  const trainInputs = [...stepIo.flatMap((s) => s.inputs), io(SUFFIX_SCALE, []), ...paramInputs];
+  const trainOutputs = [...stepIo.map((s) => s.probs), ...paramOutputs];
+
+  const t = new GraphWriter([...trainInputs, ...trainOutputs].map((x) => x.name));
+  let current = params;
+  for (let k = 0; k < steps; k++) {
+    const last = k === steps - 1;
+    // this step's view of each parameter: read what the step before wrote, write the graph output at the end
+    const next = current.map((p, i) => ({
+      ...p,
+      output: last ? params[i].output : t.b.uniqueName(`${params[i].input}_step${k}`),
+      state: p.state.map(([s], j): [string, string] => [s, last ? params[i].state[j][1] : t.b.uniqueName(`${params[i].state[j][0]}_step${k}`)]),
+    }));
+    writeStep(t, suffix, next, masks.map((m) => stepName(m.input, k)), optimizer, k);
+    current = next.map((p) => ({ ...p, input: p.output, state: p.state.map(([, s]): [string, string] => [s, s]) }));
+  }
+  const train = t.b.encode(trainInputs, trainOutputs, {}, "suffix_train_steps");
+
   const names = paramNamesOf(params);
   const start: Flow = { tensor: SUFFIX_INPUT, layout: suffix.inputShape.length === 3 ? "nhwc" : "flat", shape: suffix.inputShape };
-
-  const t = new GraphWriter([...trainInputs, probs, ...paramOutputs].map((x) => x.name));
-  const { saved } = forwardChain(t, suffix.ops, start, names, masks.map((m) => m.input), SUFFIX_PROBS);
-  // the mean cross-entropy of a softmax gives (p - y) / batch at the logits
-  let gradient: string | undefined = t.node("Mul", [t.node("Sub", [SUFFIX_PROBS, SUFFIX_LABELS], "error"), SUFFIX_SCALE], "dlogits");
-  const onGradient = (layer: string, index: 0 | 1, of: Parameters<typeof writeUpdate>[2]) => writeUpdate(t, params.find((p) => p.layer === layer && p.index === index)!, of, optimizer);
-  for (let i = saved.length - 1; i >= 0 && gradient !== undefined; i--) {
-    const needInput = suffix.ops.slice(0, i).some(isWeighted);
-    gradient = backwardOp(t, saved[i], gradient, names, needInput, onGradient);
-  }
-  const train = t.b.encode(trainInputs, [probs, ...paramOutputs], {}, "suffix_train_step");
-
   const f = new GraphWriter([features.name, probs.name, ...params.map((p) => p.input)]);
   forwardChain(f, suffix.ops, start, names, undefined, SUFFIX_PROBS);
   const forward = f.b.encode([features, ...params.map((p) => io(p.input, p.shape))], [probs], {}, "suffix_forward");
   return { train, forward, params, masks };
+}
+
+/** One training step: forward, dlogits = (p - y) / batch, backward with each update written as its gradient appears. */
+function writeStep(t: GraphWriter, suffix: Suffix, params: TrainedParam[], masks: string[], optimizer: GraphOptimizer, k: number): void {
+  const names = paramNamesOf(params);
+  const start: Flow = { tensor: stepName(SUFFIX_INPUT, k), layout: suffix.inputShape.length === 3 ? "nhwc" : "flat", shape: suffix.inputShape };
+  const probs = stepName(SUFFIX_PROBS, k);
+  const { saved } = forwardChain(t, suffix.ops, start, names, masks, probs);
+  let gradient: string | undefined = t.node("Mul", [t.node("Sub", [probs, stepName(SUFFIX_LABELS, k)], "error"), SUFFIX_SCALE], "dlogits");
+  const bc = { bc1: stepName(ADAM_BC1, k), bc2: stepName(ADAM_BC2, k) };
+  const onGradient = (layer: string, index: 0 | 1, of: GradientOf) => writeUpdate(t, params.find((p) => p.layer === layer && p.index === index)!, of, optimizer, bc);
+  for (let i = saved.length - 1; i >= 0 && gradient !== undefined; i--) {
+    const needInput = suffix.ops.slice(0, i).some(isWeighted);
+    gradient = backwardOp(t, saved[i], gradient, names, needInput, onGradient);
+  }
 }
