@@ -24,6 +24,8 @@ export { predict } from "./lib/explain/predict.ts";
 export type { Prediction, PredictOptions } from "./lib/explain/predict.ts";
 export type { ImageInput, ImageBatch } from "./lib/explain/image-input.ts";
 export { gradCam } from "./lib/explain/grad-cam.ts";
+export { createGradCam } from "./lib/explain/grad-cam-onnx.ts";
+export type { GradCamExplainer } from "./lib/explain/grad-cam-onnx.ts";
 export type { GradCamOptions, GradCamResult } from "./lib/explain/grad-cam.ts";
 export { renderHeatmapPng } from "./lib/explain/heatmap-png.ts";
 export type { HeatmapPngOptions } from "./lib/explain/heatmap-png.ts";
@@ -47,6 +49,8 @@ export type { BackendName, BackendChoice } from "./lib/backend/init-backend.ts";
 export { registerWasmTrainingKernels } from "./lib/backend/wasm-kernels.ts";
 export { fit } from "./lib/train/fit.ts";
 export type { FitOptions, FitHistory } from "./lib/train/fit.ts";
+export { planTraining, tfjsTrainingBytes } from "./lib/train/plan.ts";
+export type { TrainingPlan, PlanOptions } from "./lib/train/plan.ts";
 export type { History } from "./lib/train/train-loop.ts";
 export { arrayBatches } from "./lib/train/batches.ts";
 export type { Batch, BatchSource, ArrayBatchesOptions } from "./lib/train/batches.ts";
@@ -54,8 +58,8 @@ export { leftRightImages } from "./lib/train/synthetic-images.ts";
 export type { SyntheticImages } from "./lib/train/synthetic-images.ts";
 export { sgd, adam } from "./lib/train/optimizers.ts";
 export type { OptimizerSpec } from "./lib/train/optimizers.ts";
-export { hook, TrainerCallback } from "./lib/train/callbacks/callback.ts";
-export type { Callback, Trainer, EpochLogs, BatchLogs, TrainEndLogs, StopReason } from "./lib/train/callbacks/callback.ts";
+export { hook, ModelCallback } from "./lib/train/callbacks/callback.ts";
+export type { Callback, TrainingState, EpochLogs, BatchLogs, TrainEndLogs, StopReason } from "./lib/train/callbacks/callback.ts";
 export { MonitorCallback, canonicalMetric } from "./lib/train/callbacks/monitor-callback.ts";
 export type { MonitorOptions, MonitorMode } from "./lib/train/callbacks/monitor-callback.ts";
 export { earlyStopping, EarlyStopping } from "./lib/train/callbacks/early-stopping.ts";
@@ -68,6 +72,8 @@ export { BackendError, TrainingOptionError, FeatureCacheError } from "./lib/erro
 
 // engines: inference engine selection, ONNX export
 export type { EngineName, EngineOutput, InferenceEngine } from "./lib/engine/inference-engine.ts";
+export { ORT_PROVIDERS, resolveOrtProvider } from "./lib/engine/onnx-engine.ts";
+export type { OrtProvider, OrtPlacement } from "./lib/engine/onnx-engine.ts";
 export { createEngine, describeEngines, ENGINE_NAMES } from "./lib/engine/select-engine.ts";
 export type { CreateEngineOptions, EngineAvailability } from "./lib/engine/select-engine.ts";
 export { exportOnnx, writeOnnxFile, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from "./lib/onnx/export-onnx.ts";

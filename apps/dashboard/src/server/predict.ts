@@ -74,13 +74,22 @@ export async function predictImage(store: TrackingStore, experimentId: number, b
     }
     throw error;
   }
-  const [predictions] = await predict(champion.checkpoint.model, [image], { topK: classNames.length, classNames, engine: champion.engine });
-  const cam = gradCam(champion.checkpoint.model, image, { classIndex: predictions[0].index });
+  let probabilities: Array<{ className: string; probability: number }>;
+  let cam;
+  if (champion.explainer) {
+    const explained = await champion.explainer.explain(image);
+    probabilities = Array.from(explained.probabilities, (probability, i) => ({ className: classNames[i], probability })).sort((a, b) => b.probability - a.probability);
+    cam = explained;
+  } else {
+    const [predictions] = await predict(champion.checkpoint.model, [image], { topK: classNames.length, classNames, engine: champion.engine });
+    probabilities = predictions.map((p) => ({ className: p.className, probability: p.probability }));
+    cam = gradCam(champion.checkpoint.model, image, { classIndex: predictions[0].index });
+  }
   const png = await renderHeatmapPng(image, cam);
   return {
     ok: true,
     model: { name: champion.name, experimentId, runId: champion.runId, checkpointId: champion.checkpointId, epoch: champion.epoch, inputSize },
-    probabilities: predictions.map((p) => ({ className: p.className, probability: p.probability })),
+    probabilities,
     heatmap: `data:image/png;base64,${png.toString("base64")}`,
     elapsedMs: Math.round(performance.now() - started),
   };

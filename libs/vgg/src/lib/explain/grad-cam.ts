@@ -38,7 +38,8 @@ function chainAfter(model: LayersModel, index: number): LayersModel["layers"] {
   return rest;
 }
 
-function findLayer(model: LayersModel, name: string): number {
+/** Index of `name` in model.layers, refused unless it has a spatial (NHWC) output. */
+export function spatialLayerIndex(model: LayersModel, name: string): number {
   const index = model.layers.findIndex((l) => l.name === name);
   const spatial = model.layers.filter((l) => (l.outputShape as number[]).length === 4 && l.getClassName() !== "InputLayer").map((l) => l.name);
   if (index === -1 || !spatial.includes(name)) {
@@ -49,7 +50,7 @@ function findLayer(model: LayersModel, name: string): number {
 
 export function gradCam(model: LayersModel, image: ImageInput, options: GradCamOptions = {}): GradCamResult {
   const layerName = options.layer ?? "block5_conv3";
-  const index = findLayer(model, layerName);
+  const index = spatialLayerIndex(model, layerName);
   const rest = chainAfter(model, index);
   const feature = tf.model({ inputs: model.inputs, outputs: model.layers[index].output as SymbolicTensor });
   const head = (a: Tensor): Tensor => rest.reduce((t, layer) => layer.apply(t) as Tensor, a);
@@ -76,4 +77,44 @@ export function gradCam(model: LayersModel, image: ImageInput, options: GradCamO
   } finally {
     x.dispose();
   }
+}
+
+/**
+ * The map from a layer's activations and the class score's gradient with respect to them
+ * (both [h, w, c] row-major), as the TF.js path computes it: channel weights = spatial mean
+ * of the gradient, ReLU of the weighted sum, divided by its peak, resized bilinearly with
+ * half-pixel centres (TF.js' resizeBilinear(..., alignCorners false, halfPixelCenters true))
+ * and clipped to [0, 1].
+ */
+export function camFromGradients(activations: Float32Array, gradient: Float32Array, [h, w, c]: number[], height: number, width: number): Float32Array {
+  const weights = new Float32Array(c);
+  for (let i = 0; i < h * w; i++) for (let k = 0; k < c; k++) weights[k] += gradient[i * c + k];
+  for (let k = 0; k < c; k++) weights[k] /= h * w;
+  const cam = new Float32Array(h * w);
+  let peak = 0;
+  for (let i = 0; i < h * w; i++) {
+    let sum = 0;
+    for (let k = 0; k < c; k++) sum += activations[i * c + k] * weights[k];
+    cam[i] = Math.max(sum, 0);
+    peak = Math.max(peak, cam[i]);
+  }
+  for (let i = 0; i < cam.length; i++) cam[i] = peak > 0 ? cam[i] / Math.max(peak, 1e-12) : 0;
+  const out = new Float32Array(height * width);
+  const [rowScale, colScale] = [h / height, w / width];
+  for (let r = 0; r < height; r++) {
+    const y = rowScale * (r + 0.5) - 0.5;
+    const top = Math.max(0, Math.floor(y));
+    const bottom = Math.min(h - 1, Math.ceil(y));
+    const dy = y - top;
+    for (let col = 0; col < width; col++) {
+      const x = colScale * (col + 0.5) - 0.5;
+      const left = Math.max(0, Math.floor(x));
+      const right = Math.min(w - 1, Math.ceil(x));
+      const dx = x - left;
+      const upper = cam[top * w + left] + (cam[top * w + right] - cam[top * w + left]) * dx;
+      const lower = cam[bottom * w + left] + (cam[bottom * w + right] - cam[bottom * w + left]) * dx;
+      out[r * width + col] = Math.min(Math.max(upper + (lower - upper) * dy, 0), 1);
+    }
+  }
+  return out;
 }

@@ -1,15 +1,15 @@
-// Training on cached frozen-prefix outputs. Batches arrive in the source's order (the
-// order the uncached path would train in); each image's prefix output is read from the
-// store or, the first time, computed by an inference engine and written there.
+// Frozen-prefix outputs from disk. Batches arrive in the source's order (the order the
+// uncached path would train in); each image's prefix output is read from the store or, the
+// first time, computed by an inference engine and written there.
 import crypto from "node:crypto";
-import { tf, type LayersModel } from "../tf.ts";
+import type { LayersModel } from "../tf.ts";
 import { FeatureCacheError } from "../errors.ts";
 import { createEngine } from "../engine/select-engine.ts";
 import type { EngineName, InferenceEngine } from "../engine/inference-engine.ts";
 import { checkBatch, type Batch, type BatchSource } from "../train/batches.ts";
-import { outputClasses, preprocessedPixels } from "../train/feeds.ts";
-import { type FeedSource, type History } from "../train/train-loop.ts";
-import { splitAtFrozen, splitProblem, trainSplit, type SplitTrainOptions } from "../train/frozen-split.ts";
+import { preprocessedPixels } from "../train/feeds.ts";
+import type { FeedSource } from "../train/training-engine.ts";
+import type { TrainingPlan } from "../train/plan.ts";
 import { FeatureStore } from "./feature-store.ts";
 
 export interface FeatureCacheOptions {
@@ -38,8 +38,6 @@ export interface FeatureCacheStats {
   reads: number;
 }
 
-export type CachedHistory = History & { featureCache: FeatureCacheStats };
-
 /** sha256 over the frozen layers' weights: the cache can never serve features of other weights. */
 function prefixWeightsHash(model: LayersModel, frozenLayers: number): string {
   const hash = crypto.createHash("sha256");
@@ -53,7 +51,7 @@ function prefixWeightsHash(model: LayersModel, frozenLayers: number): string {
   return hash.digest("hex");
 }
 
-class PrefixFeatures {
+export class CachedFeatures {
   stats: FeatureCacheStats;
   private engine: InferenceEngine | undefined;
 
@@ -103,11 +101,11 @@ class PrefixFeatures {
 
   feeds(source: BatchSource, classes: number): FeedSource {
     const shape = this.store.key.featureShape;
-    return async function* (this: PrefixFeatures) {
+    return async function* (this: CachedFeatures) {
       for await (const batch of source()) {
         checkBatch(batch, classes);
         const features = await this.of(batch);
-        yield { x: tf.tensor(features, [batch.shape[0], ...shape]), y: tf.tensor2d(batch.y, [batch.shape[0], batch.numClasses]) };
+        yield { x: features, shape: [batch.shape[0], ...shape], y: batch.y, classes: batch.numClasses };
       }
     }.bind(this);
   }
@@ -118,35 +116,25 @@ class PrefixFeatures {
 }
 
 /**
- * fit with the frozen prefix cached: each image's prefix output is computed once, then read
- * back every epoch; the layers after the prefix train on it (see trainSplit).
+ * The cache of `plan`'s prefix outputs for this dataset and these weights. Refused with
+ * augmentation: the frozen layers must see the same pixels every epoch.
  */
-export async function fitWithFeatureCache(model: LayersModel, train: BatchSource, options: Omit<SplitTrainOptions, "validation"> & { validation?: BatchSource }, cache: FeatureCacheOptions): Promise<CachedHistory> {
+export function cachedFeatures(model: LayersModel, plan: TrainingPlan, cache: FeatureCacheOptions): CachedFeatures {
   if (cache.augmented !== false) {
     throw new FeatureCacheError("The feature cache needs unaugmented images (the frozen layers must see the same pixels every epoch); turn augmentation off or train without featureCache.");
   }
   if (!cache.dir || !cache.datasetFingerprint) {
     throw new FeatureCacheError("featureCache needs a dir and the dataset's fingerprint; pass both, e.g. { dir: '~/.thaw/feature-cache', datasetFingerprint }.");
   }
-  const problem = splitProblem(model);
-  if (problem !== undefined) throw new FeatureCacheError(`${problem}; train without featureCache.`);
-  const split = splitAtFrozen(model);
-  const { frozenLayers, featureShape } = split;
+  if (plan.prefixLayers < 2) throw new FeatureCacheError(`Only ${plan.frozenLayers} layer(s) are frozen, so there is no frozen computation to cache; train without featureCache.`);
   const inputShape = model.inputs[0].shape;
   const store = new FeatureStore(cache.dir, {
     datasetFingerprint: cache.datasetFingerprint,
     baseWeightsHash: cache.baseWeightsHash,
-    prefixWeightsHash: prefixWeightsHash(model, frozenLayers),
-    frozenLayers,
+    prefixWeightsHash: prefixWeightsHash(model, plan.prefixLayers),
+    frozenLayers: plan.prefixLayers,
     inputSize: [inputShape[1] ?? 0, inputShape[2] ?? 0],
-    featureShape,
+    featureShape: plan.inputShape,
   });
-  const features = new PrefixFeatures(model, frozenLayers, store, cache.engine);
-  const classes = outputClasses(model);
-  try {
-    const history = await trainSplit(model, split, features.feeds(train, classes), { ...options, validation: options.validation && features.feeds(options.validation, classes) });
-    return { ...history, featureCache: features.stats };
-  } finally {
-    await features.dispose();
-  }
+  return new CachedFeatures(model, plan.prefixLayers, store, cache.engine);
 }

@@ -17,10 +17,11 @@ const PRODUCER_VERSION = "1"; // TensorProto.DataType.FLOAT
 /** Plain numbers are INT attributes (every attribute the exporter writes but `alpha`s); floats say so. */
 export type AttributeValue = number | number[] | string | { float: number };
 
-/** A float input/output of the graph; `null` dimensions become the named free dimension `batch`. */
+/** An input/output of the graph (float32 unless said); `null` dimensions become the named free dimension `batch`. */
 export interface GraphIo {
   name: string;
   shape: Array<number | null>;
+  type?: "float32" | "int64";
 }
 
 function attribute(name: string, value: AttributeValue): OnnxTypes.IAttributeProto {
@@ -33,7 +34,7 @@ function attribute(name: string, value: AttributeValue): OnnxTypes.IAttributePro
 
 function valueInfo(io: GraphIo): OnnxTypes.IValueInfoProto {
   const dim = io.shape.map((d) => (d === null ? { dimParam: "batch" } : { dimValue: d }));
-  return { name: io.name, type: { tensorType: { elemType: FLOAT, shape: { dim } } } };
+  return { name: io.name, type: { tensorType: { elemType: io.type === "int64" ? INT64 : FLOAT, shape: { dim } } } };
 }
 
 /** Little-endian float32 bytes, as ONNX's raw_data requires, whatever the host order. */

@@ -1,11 +1,11 @@
-// Batches of raw pixels -> the tensors the model takes: Keras' caffe preprocessing here, in
-// one place, so that no path into training can skip it (on plain arrays: on wasm the
+// Batches of raw pixels -> the feeds the trained layers take: Keras' caffe preprocessing here,
+// in one place, so that no path into training can skip it (on plain arrays: on wasm the
 // tensor version took ~2 s per batch of 32 at 224x224).
-import { tf, type LayersModel } from "../tf.ts";
+import type { LayersModel } from "../tf.ts";
 import type { InferenceEngine } from "../engine/inference-engine.ts";
 import { preprocessPixels } from "../preprocess.ts";
 import { checkBatch, type Batch, type BatchSource } from "./batches.ts";
-import { type FeedSource } from "./train-loop.ts";
+import type { FeedSource } from "./training-engine.ts";
 
 /** The model's class count: the last dimension of its output. */
 export function outputClasses(model: LayersModel): number {
@@ -18,14 +18,12 @@ export function preprocessedPixels(batch: Batch): Float32Array {
   return preprocessPixels(batch.x, batch.shape[3]);
 }
 
+/** Feeds of preprocessed images, for plans where every layer after the input trains. */
 export function imageFeeds(source: BatchSource, classes: number): FeedSource {
   return async function* () {
     for await (const batch of source()) {
       checkBatch(batch, classes);
-      yield {
-        x: tf.tensor4d(preprocessedPixels(batch), batch.shape),
-        y: tf.tensor2d(batch.y, [batch.shape[0], batch.numClasses]),
-      };
+      yield { x: preprocessedPixels(batch), shape: [...batch.shape], y: batch.y, classes: batch.numClasses };
     }
   };
 }
@@ -35,8 +33,8 @@ const PREFIX_BATCH = 8;
 
 /**
  * Batches -> outputs of the frozen prefix and labels. The prefix runs forward only, on an
- * inference engine (ONNX Runtime on CPU unless TF.js runs natively), so its activations
- * never enter the gradient tape.
+ * inference engine (ONNX Runtime on CPU unless TF.js runs natively), every batch: the path
+ * of augmented runs, whose prefix sees new pixels each epoch.
  */
 export function prefixFeeds(source: BatchSource, engine: InferenceEngine, featureShape: number[], classes: number): FeedSource {
   const perImage = featureShape.reduce((a, b) => a * b, 1);
@@ -51,7 +49,7 @@ export function prefixFeeds(source: BatchSource, engine: InferenceEngine, featur
         const { data } = await engine.run(pixels.subarray(start * h * w * c, (start + count) * h * w * c), count);
         features.set(data, start * perImage);
       }
-      yield { x: tf.tensor(features, [n, ...featureShape]), y: tf.tensor2d(batch.y, [n, batch.numClasses]) };
+      yield { x: features, shape: [n, ...featureShape], y: batch.y, classes: batch.numClasses };
     }
   };
 }

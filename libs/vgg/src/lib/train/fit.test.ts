@@ -8,6 +8,7 @@ import { TrainingOptionError } from "../errors.ts";
 import { arrayBatches } from "./batches.ts";
 import { leftRightImages } from "./synthetic-images.ts";
 import { fit } from "./fit.ts";
+import { planTraining, tfjsTrainingBytes } from "./plan.ts";
 import { adam, sgd } from "./optimizers.ts";
 import { hook } from "./callbacks/callback.ts";
 
@@ -60,11 +61,13 @@ describe("fit", () => {
   });
 
   it.each([
-    [15, "tfjs"],
     [19, "onnxruntime"],
-  ] as const)("frozen %i: trains the split-off rest on %s exactly as whole-model trainOnBatch does", async (frozen, engine) => {
+    [15, "onnxruntime"],
+    [15, "tfjs"],
+    [0, "onnxruntime"],
+  ] as const)("frozen %i: trains the layers after the prefix on %s exactly as whole-model trainOnBatch does", async (frozen, engine) => {
     const split = tinyTransfer(frozen, 6);
-    const history = await fit(split, data(24, 11, 8, 3).source, { epochs: 2, optimizer: sgd(0.01, 0.9) });
+    const history = await fit(split, data(24, 11, 8, 3).source, { epochs: 2, optimizer: sgd(0.01, 0.9), engine });
     expect(history.engine.name).toBe(engine);
     // Reference: Keras' way, the whole model under the tape, batch by batch.
     const whole = tinyTransfer(frozen, 6);
@@ -90,22 +93,37 @@ describe("fit", () => {
     whole.dispose();
   });
 
-  it("says why TF.js trains the head when THAW_ENGINE or the option asks for it, or the rest has convolutions", async () => {
+  it("says which engine trains which layers, and why", async () => {
     const source = data(8, 12, 8).source;
     const run = async (frozen: number, engine?: "tfjs") => (await fit(tinyTransfer(frozen), source, { epochs: 1, optimizer: sgd(0.01), engine })).engine;
     const onnx = await run(19);
     expect(onnx.name).toBe("onnxruntime");
-    expect(onnx.reason).toMatch(/^dense head after the frozen prefix; ONNX Runtime on CPU, \d+ thread\(s\)$/);
-    expect(await run(19, "tfjs")).toEqual({ name: "tfjs", reason: "asked for TF.js" });
-    expect((await run(11)).reason).toMatch(/^ONNX Runtime trains dense heads only and 'block4_conv1' \(Conv2D\) is not a Flatten/);
+    expect(onnx.reason).toMatch(/^ONNX Runtime trains layers 19 onwards; CPU provider, \d+ thread\(s\)$/);
+    expect((await run(18)).reason).toMatch(/^ONNX Runtime trains layers 19 onwards \(the max-pooling after the frozen ones has no weights\);/);
+    expect((await run(11)).reason).toMatch(/^ONNX Runtime trains layers 11 onwards;/);
+    expect((await run(0)).reason).toMatch(/^ONNX Runtime trains every layer;/);
+    expect(await run(19, "tfjs")).toEqual({ name: "tfjs", reason: 'asked for TF.js; TF.js on "wasm"' });
     process.env.THAW_ENGINE = "tfjs";
     try {
-      expect(await run(19)).toEqual({ name: "tfjs", reason: "THAW_ENGINE=tfjs" });
+      expect(await run(11)).toEqual({ name: "tfjs", reason: 'THAW_ENGINE=tfjs; TF.js on "wasm"' });
       process.env.THAW_ENGINE = "gpu";
       await expect(run(19)).rejects.toThrow('THAW_ENGINE is "gpu"; use one of: tfjs, onnxruntime.');
     } finally {
       delete process.env.THAW_ENGINE;
     }
+  });
+
+  it("plans a real-size VGG16 on ONNX Runtime and refuses the TF.js plan that would overflow the wasm heap", async () => {
+    const model = transfer(vgg16({ inputShape: [224, 224, 3], classes: 1000, seed: 1 }), { frozenLayers: 11, classes: 2, head: "fc2" });
+    const plan = await planTraining(model, { batchSize: 16 });
+    expect(plan).toMatchObject({ frozenLayers: 11, prefixLayers: 11, inputShape: [28, 28, 256], engine: "onnxruntime" });
+    expect(plan.suffix?.ops.map((op) => op.kind).join(",")).toBe("conv,conv,conv,maxPool,conv,conv,conv,maxPool,flatten,dense,dense,dense");
+    await expect(planTraining(model, { batchSize: 16, env: { THAW_ENGINE: "tfjs" } })).rejects.toThrow(
+      /^Training layers 11 onwards on TF\.js \(THAW_ENGINE=tfjs\) needs about \d+\.\d GB in the wasm backend's 4 GB heap; unset THAW_ENGINE so ONNX Runtime trains it, freeze more layers, or lower the batch size\.$/,
+    );
+    // the estimate by hand: all 134,268,738 weights and 5 more copies of the 132,533,250 trained ones, plus activations
+    expect(tfjsTrainingBytes(model, 11, 16)).toBeGreaterThan(4 * (134_268_738 + 5 * 132_533_250));
+    model.dispose();
   });
 
   it("runs the frozen prefix on ONNX Runtime by default, training as it does with the prefix on TF.js", async () => {

@@ -1,56 +1,79 @@
-// Keras' model.fit over async batch iterators: categorical cross-entropy, accuracy, logs
-// named as Keras 2.4+ names them. A frozen prefix runs forward only, every batch; with
-// `featureCache` it runs once per image and the layers after it train on cached outputs.
-import { type LayersModel } from "../tf.ts";
-import { type BatchSource } from "./batches.ts";
-import { imageFeeds, outputClasses, prefixFeeds } from "./feeds.ts";
-import { splitAtFrozen, splitProblem, trainSplit } from "./frozen-split.ts";
-import { checkLoopOptions, tfjsBatchTrainer, trainLoop, type History, type LoopOptions } from "./train-loop.ts";
-import type { EngineName } from "../engine/inference-engine.ts";
+// Keras' model.fit over async batch iterators, in Keras' shape: decide the plan (what runs
+// forward only, what trains and on which engine, whether prefix outputs are cached), build
+// the feeds and the training engine it names, then loop epochs and batches.
+import type { LayersModel } from "../tf.ts";
+import type { EngineName, InferenceEngine } from "../engine/inference-engine.ts";
+import type { OrtPlacement } from "../engine/onnx-engine.ts";
 import { createEngine } from "../engine/select-engine.ts";
-import { fitWithFeatureCache, type FeatureCacheOptions, type FeatureCacheStats } from "../feature-cache/feature-cache.ts";
+import { cachedFeatures, type CachedFeatures, type FeatureCacheOptions, type FeatureCacheStats } from "../feature-cache/feature-cache.ts";
+import type { BatchSource } from "./batches.ts";
+import { imageFeeds, outputClasses, prefixFeeds } from "./feeds.ts";
+import { planTraining, type TrainingPlan } from "./plan.ts";
+import { OrtTrainingEngine } from "./suffix/ort-training-engine.ts";
+import { tfjsTrainingEngine } from "./tfjs-training-engine.ts";
+import type { FeedSource, TrainingEngine } from "./training-engine.ts";
+import { checkLoopOptions, trainLoop, type History, type LoopOptions } from "./train-loop.ts";
 
 export interface FitOptions {
   epochs: number;
   optimizer: LoopOptions["optimizer"];
   validation?: BatchSource;
   callbacks?: LoopOptions["callbacks"];
-  /** Aborting stops training before the next batch; the history then says 'aborted'. */
+  /** Aborting stops training before the next engine call; the history then says 'aborted'. */
   signal?: AbortSignal;
-  /** Train the layers after the frozen prefix on its cached outputs (refused with augmentation). */
+  /** Train on the frozen prefix's cached outputs (refused with augmentation). */
   featureCache?: FeatureCacheOptions;
   /**
-   * Engine that trains the layers after a frozen prefix (THAW_ENGINE overrides it). Default:
-   * ONNX Runtime for a dense head when it loads, else TF.js; the history says which and why.
+   * Engine that trains the layers after the frozen prefix (THAW_ENGINE overrides it). Default:
+   * ONNX Runtime when it loads, else TF.js; the history says which and why.
    */
   engine?: EngineName;
   /** Engine for the frozen prefix's forward pass (THAW_ENGINE overrides it); createEngine's rule by default. */
   prefixEngine?: EngineName;
+  /** Where ONNX Runtime runs (execution provider, threads). */
+  placement?: OrtPlacement;
+  /** Images per batch, for the plan's memory check (the batches themselves decide the size). */
+  batchSize?: number;
 }
 
-/**
- * Keras' History plus the engine that ran the frozen prefix (without the cache) and, with
- * the cache, what the cache did.
- */
-export type FitHistory = History & { prefixEngine?: { name: EngineName; reason: string }; featureCache?: FeatureCacheStats };
+/** Keras' History, the plan that ran, the prefix's engine (without the cache) and what the cache did. */
+export type FitHistory = History & { plan: TrainingPlan; prefixEngine?: { name: EngineName; reason: string }; featureCache?: FeatureCacheStats };
+
+/** Where the trained layers' inputs come from: images, the prefix run every batch, or the cache. */
+interface Inputs {
+  feeds(source: BatchSource): FeedSource;
+  prefixEngine?: InferenceEngine;
+  cache?: CachedFeatures;
+}
+
+async function inputsFor(model: LayersModel, plan: TrainingPlan, options: FitOptions): Promise<Inputs> {
+  const classes = outputClasses(model);
+  if (plan.cached) {
+    const cache = cachedFeatures(model, plan, { engine: options.prefixEngine, ...options.featureCache! });
+    return { feeds: (source) => cache.feeds(source, classes), cache };
+  }
+  if (plan.prefixLayers < 2) return { feeds: (source) => imageFeeds(source, classes) };
+  const engine = await createEngine(model, { prefixLayers: plan.prefixLayers, prefer: options.prefixEngine });
+  return { feeds: (source) => prefixFeeds(source, engine, plan.inputShape, classes), prefixEngine: engine };
+}
+
+async function trainingEngine(model: LayersModel, plan: TrainingPlan, options: FitOptions): Promise<TrainingEngine> {
+  if (plan.engine === "onnxruntime") return OrtTrainingEngine.create(model, plan.suffix!, options.optimizer, plan.reason, options.placement);
+  return tfjsTrainingEngine(model, plan, options.optimizer);
+}
 
 export async function fit(model: LayersModel, train: BatchSource, options: FitOptions): Promise<FitHistory> {
-  const { featureCache, validation, prefixEngine, ...loop } = options;
+  const { validation, ...loop } = options;
   checkLoopOptions(loop);
-  if (featureCache) return fitWithFeatureCache(model, train, { ...loop, validation }, { engine: prefixEngine, ...featureCache });
-  const classes = outputClasses(model);
-  const problem = splitProblem(model);
-  if (problem === undefined) {
-    const split = splitAtFrozen(model);
-    const engine = await createEngine(model, { prefixLayers: split.frozenLayers, prefer: prefixEngine });
-    try {
-      const feeds = (source: BatchSource) => prefixFeeds(source, engine, split.featureShape, classes);
-      const history = await trainSplit(model, split, feeds(train), { ...loop, validation: validation && feeds(validation) });
-      return { ...history, prefixEngine: { name: engine.name, reason: engine.reason } };
-    } finally {
-      await engine.dispose();
-    }
+  const plan = await planTraining(model, { engine: options.engine, featureCache: options.featureCache !== undefined, batchSize: options.batchSize });
+  const inputs = await inputsFor(model, plan, options);
+  try {
+    const engine = await trainingEngine(model, plan, options);
+    const history = await trainLoop(inputs.feeds(train), { ...loop, validation: validation && inputs.feeds(validation) }, { model, stopTraining: false }, engine);
+    const prefixEngine = inputs.prefixEngine && { name: inputs.prefixEngine.name, reason: inputs.prefixEngine.reason };
+    return { ...history, plan, ...(prefixEngine ? { prefixEngine } : {}), ...(inputs.cache ? { featureCache: inputs.cache.stats } : {}) };
+  } finally {
+    await inputs.prefixEngine?.dispose();
+    await inputs.cache?.dispose();
   }
-  const stepper = tfjsBatchTrainer(model, loop.optimizer, `${problem}: TF.js trains the whole model`);
-  return trainLoop(imageFeeds(train, classes), { ...loop, validation: validation && imageFeeds(validation, classes) }, { model, stopTraining: false }, stepper);
 }

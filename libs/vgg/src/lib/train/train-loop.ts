@@ -1,18 +1,10 @@
-// The epoch/batch loop shared by fit (images) and the feature cache (cached activations):
-// Keras' fit semantics with callbacks, per-epoch logs weighted by batch size, and an
-// AbortSignal honoured before every batch.
-import { tf, type LayersModel, type Tensor } from "../tf.ts";
+// The epoch/batch loop: Keras' fit semantics with callbacks, per-epoch logs weighted by
+// batch size, and an AbortSignal honoured before every engine call. It hands the training
+// engine up to `stepsPerRun` batches of one size at a time and knows nothing else about it.
 import { TrainingOptionError } from "../errors.ts";
 import { type OptimizerSpec } from "./optimizers.ts";
-import { type Callback, type EpochLogs, type StopReason, type Trainer } from "./callbacks/callback.ts";
-
-/** One batch as the trained model takes it. The loop disposes both tensors. */
-export interface Feed {
-  x: Tensor;
-  y: Tensor;
-}
-
-export type FeedSource = () => AsyncIterable<Feed>;
+import { type Callback, type EpochLogs, type StopReason, type TrainingState } from "./callbacks/callback.ts";
+import type { Feed, FeedSource, TrainingEngine } from "./training-engine.ts";
 
 export interface LoopOptions {
   epochs: number;
@@ -56,104 +48,63 @@ class Totals {
 }
 
 function batchSize(feed: Feed): number {
-  return feed.x.shape[0];
+  return feed.shape[0];
 }
 
-async function validate(batches: BatchTrainer, source: FeedSource, signal: AbortSignal | undefined): Promise<Totals> {
+async function validate(engine: TrainingEngine, source: FeedSource, signal: AbortSignal | undefined): Promise<Totals> {
   const totals = new Totals();
   for await (const feed of source()) {
-    try {
-      if (signal?.aborted) throw new Aborted();
-      const { loss, accuracy } = await batches.evaluateBatch(feed);
-      totals.add(batchSize(feed), loss, accuracy);
-    } finally {
-      tf.dispose([feed.x, feed.y]);
-    }
+    if (signal?.aborted) throw new Aborted();
+    const { loss, accuracy } = await engine.evaluateBatch(feed);
+    totals.add(batchSize(feed), loss, accuracy);
   }
   return totals;
 }
 
-/** Mean loss and accuracy of one batch. */
-export interface BatchResult {
-  loss: number;
-  accuracy: number;
+/** Runs of up to `size` consecutive batches of one batch size, in order. */
+async function* chunks(source: AsyncIterable<Feed>, size: number): AsyncGenerator<Feed[]> {
+  let chunk: Feed[] = [];
+  for await (const feed of source) {
+    if (chunk.length > 0 && (chunk.length === size || batchSize(chunk[0]) !== batchSize(feed))) {
+      yield chunk;
+      chunk = [];
+    }
+    chunk.push(feed);
+  }
+  if (chunk.length > 0) yield chunk;
 }
 
 /**
- * What trains the weights batch by batch: TF.js' own trainOnBatch, or another engine that
- * holds the trainable weights itself and writes them into the model when asked.
+ * Trains on the feeds with `engine`. `state.model` is what callbacks see: the full model,
+ * whose trained layers the engine updates when synced. The loop disposes `engine`.
  */
-export interface BatchTrainer {
-  /** Engine name and why it was chosen, for the run record. */
-  readonly engine: string;
-  readonly reason: string;
-  trainBatch(feed: Feed): Promise<BatchResult>;
-  evaluateBatch(feed: Feed): Promise<BatchResult>;
-  /** Makes the model callbacks see hold the trained weights (before epoch-end callbacks and at the end). */
-  syncModel(): void;
-  dispose(): void | Promise<void>;
-}
-
-/** TF.js' Keras path: compile with the optimizer, trainOnBatch, predict for validation. */
-export function tfjsBatchTrainer(model: LayersModel, optimizerSpec: OptimizerSpec, reason: string, afterSync?: () => void): BatchTrainer {
-  const optimizer = optimizerSpec.create();
-  model.compile({ optimizer, loss: "categoricalCrossentropy", metrics: ["accuracy"] });
-  return {
-    engine: "tfjs",
-    reason,
-    async trainBatch(feed) {
-      const [loss, accuracy] = (await model.trainOnBatch(feed.x, feed.y)) as number[];
-      return { loss, accuracy };
-    },
-    async evaluateBatch(feed) {
-      const [loss, correct] = tf.tidy(() => {
-        const probs = model.predict(feed.x) as Tensor;
-        return [tf.mean(tf.metrics.categoricalCrossentropy(feed.y, probs)), tf.mean(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(feed.y, -1)), "float32"))];
-      });
-      const [l, c] = [(await loss.data())[0], (await correct.data())[0]];
-      tf.dispose([loss, correct]);
-      return { loss: l, accuracy: c };
-    },
-    syncModel: () => afterSync?.(),
-    dispose: () => optimizer.dispose(),
-  };
-}
-
-/**
- * Trains on the feeds with `stepper`. `trainer.model` is what callbacks see (the full model
- * when only its trainable rest trains, on frozen-prefix outputs). The loop disposes `stepper`.
- */
-export async function trainLoop(train: FeedSource, options: LoopOptions, trainer: Trainer, stepper: BatchTrainer): Promise<History> {
+export async function trainLoop(train: FeedSource, options: LoopOptions, state: TrainingState, engine: TrainingEngine): Promise<History> {
   checkLoopOptions(options);
   const { epochs, validation, callbacks = [], signal } = options;
-  const history: History = { epochs: [], history: {}, stopReason: "completed", engine: { name: stepper.engine, reason: stepper.reason } };
-  trainer.stopTraining = false;
-  for (const cb of callbacks) cb.setTrainer?.(trainer);
+  const history: History = { epochs: [], history: {}, stopReason: "completed", engine: { name: engine.name, reason: engine.reason } };
+  state.stopTraining = false;
+  for (const cb of callbacks) cb.setTrainingState?.(state);
   try {
     for (const cb of callbacks) await cb.onTrainBegin?.();
-    for (let epoch = 0; epoch < epochs && !trainer.stopTraining; epoch++) {
+    for (let epoch = 0; epoch < epochs && !state.stopTraining; epoch++) {
       const started = performance.now();
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch);
       const totals = new Totals();
       let batch = 0;
-      for await (const feed of train()) {
-        let loss: number;
-        let accuracy: number;
-        try {
-          if (signal?.aborted) throw new Aborted();
-          ({ loss, accuracy } = await stepper.trainBatch(feed));
-        } finally {
-          tf.dispose([feed.x, feed.y]);
+      for await (const chunk of chunks(train(), engine.stepsPerRun)) {
+        if (signal?.aborted) throw new Aborted();
+        const results = await engine.trainBatches(chunk);
+        for (const [i, { loss, accuracy }] of results.entries()) {
+          const size = batchSize(chunk[i]);
+          totals.add(size, loss, accuracy);
+          for (const cb of callbacks) await cb.onBatchEnd?.(batch, { size, loss, accuracy });
+          batch++;
         }
-        const size = batchSize(feed);
-        totals.add(size, loss, accuracy);
-        for (const cb of callbacks) await cb.onBatchEnd?.(batch, { size, loss, accuracy });
-        batch++;
-        if (trainer.stopTraining) break;
+        if (state.stopTraining) break;
       }
       if (totals.count === 0) throw new TrainingOptionError("The training batches were empty; check the dataset folder and the batch source.");
-      const val = validation ? await validate(stepper, validation, signal) : undefined;
-      stepper.syncModel();
+      const val = validation ? await validate(engine, validation, signal) : undefined;
+      engine.syncModel();
       // Keras' key order, then the epoch's wall time.
       const logs: EpochLogs = {
         loss: totals.loss / totals.count,
@@ -165,14 +116,14 @@ export async function trainLoop(train: FeedSource, options: LoopOptions, trainer
       for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
       for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs);
     }
-    if (trainer.stopTraining) history.stopReason = "callback";
+    if (state.stopTraining) history.stopReason = "callback";
   } catch (error) {
     if (!(error instanceof Aborted)) throw error;
     history.stopReason = "aborted";
     // an abort leaves the weights of the last finished batch in the model, as Keras does
-    stepper.syncModel();
+    engine.syncModel();
   } finally {
-    await stepper.dispose();
+    await engine.dispose();
   }
   for (const cb of callbacks) await cb.onTrainEnd?.({ stopReason: history.stopReason, epochs: history.epochs.length });
   return history;

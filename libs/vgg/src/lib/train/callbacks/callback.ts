@@ -1,5 +1,6 @@
 // Keras' callback protocol (tfjs-layers' base_callbacks.ts has the same hooks): async hooks
-// around epochs and batches, and a trainer whose stopTraining flag ends the run.
+// around epochs and batches, and the training state (Keras' `self.model` and
+// `model.stop_training`) whose stopTraining flag ends the run.
 import { type LayersModel } from "../../tf.ts";
 import { TrainingOptionError } from "../../errors.ts";
 
@@ -29,7 +30,7 @@ export interface TrainEndLogs {
 }
 
 /** What a callback sees of the run: Keras' `self.model` and `model.stop_training`. */
-export interface Trainer {
+export interface TrainingState {
   /** The model being trained; under the feature cache, the full model (its trainable layers are the ones trained). */
   readonly model: LayersModel;
   /** Set by a callback to end training after the current batch or epoch. */
@@ -37,7 +38,7 @@ export interface Trainer {
 }
 
 export interface Callback {
-  setTrainer?(trainer: Trainer): void;
+  setTrainingState?(state: TrainingState): void;
   onTrainBegin?(): void | Promise<void>;
   onEpochBegin?(epoch: number): void | Promise<void>;
   onBatchEnd?(batch: number, logs: BatchLogs): void | Promise<void>;
@@ -45,15 +46,15 @@ export interface Callback {
   onTrainEnd?(logs: TrainEndLogs): void | Promise<void>;
 }
 
-/** Base for callbacks that need the trainer (Keras' `self.model`). */
-export abstract class TrainerCallback implements Callback {
-  private current: Trainer | undefined;
+/** Base for callbacks that need the model being trained (Keras' `self.model`). */
+export abstract class ModelCallback implements Callback {
+  private current: TrainingState | undefined;
 
-  setTrainer(trainer: Trainer): void {
-    this.current = trainer;
+  setTrainingState(state: TrainingState): void {
+    this.current = state;
   }
 
-  protected get trainer(): Trainer {
+  protected get state(): TrainingState {
     if (!this.current) throw new TrainingOptionError(`${this.constructor.name} was used outside fit; pass it in fit's callbacks.`);
     return this.current;
   }

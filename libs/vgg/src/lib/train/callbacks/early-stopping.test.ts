@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { tf, type LayersModel } from "../../tf.ts";
 import { TrainingOptionError } from "../../errors.ts";
-import { type EpochLogs, type Trainer } from "./callback.ts";
+import { type EpochLogs, type TrainingState } from "./callback.ts";
 import { earlyStopping, type EarlyStoppingOptions } from "./early-stopping.ts";
 
 function tinyModel(): LayersModel {
@@ -21,12 +21,12 @@ function train(model: LayersModel, value: number): void {
  * onEpochEnd, and the loop stops when the callback says so. Returns the epochs that ran.
  */
 function play(options: EarlyStoppingOptions, metric: string, values: number[], model = tinyModel()) {
-  const trainer: Trainer = { model, stopTraining: false };
+  const state: TrainingState = { model, stopTraining: false };
   const callback = earlyStopping(options);
-  callback.setTrainer(trainer);
+  callback.setTrainingState(state);
   callback.onTrainBegin();
   let ran = 0;
-  for (let epoch = 0; epoch < values.length && !trainer.stopTraining; epoch++) {
+  for (let epoch = 0; epoch < values.length && !state.stopTraining; epoch++) {
     train(model, epoch);
     callback.onEpochEnd(epoch, { loss: 1, accuracy: 0.5, duration: 1, [metric]: values[epoch] } as EpochLogs);
     ran++;
@@ -93,9 +93,9 @@ describe("earlyStopping", () => {
 
   it("is reusable: a second run starts from scratch", () => {
     const model = tinyModel();
-    const trainer: Trainer = { model, stopTraining: false };
+    const state: TrainingState = { model, stopTraining: false };
     const callback = earlyStopping({ patience: 0 });
-    callback.setTrainer(trainer);
+    callback.setTrainingState(state);
     callback.onTrainBegin();
     callback.onEpochEnd(0, { loss: 1, accuracy: 0, duration: 0, val_loss: 0.1 });
     callback.onTrainBegin();

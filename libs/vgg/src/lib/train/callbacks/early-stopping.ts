@@ -76,7 +76,7 @@ export class EarlyStopping extends MonitorCallback {
     }
     if (this.wait >= this.patience && epoch > 0) {
       this.stoppedEpoch = epoch;
-      this.trainer.stopTraining = true;
+      this.state.stopTraining = true;
     }
   }
 
@@ -90,7 +90,7 @@ export class EarlyStopping extends MonitorCallback {
 
   /** Weights training can change: every weight of a trainable layer (frozen layers stay as they are). */
   private changeableWeights() {
-    return this.trainer.model.layers.filter((layer) => layer.trainable).flatMap((layer) => layer.weights);
+    return this.state.model.layers.filter((layer) => layer.trainable).flatMap((layer) => layer.weights);
   }
 
   private keepWeights(): void {

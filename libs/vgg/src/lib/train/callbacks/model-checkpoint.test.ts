@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { tf, type LayersModel, type SymbolicTensor } from "../../tf.ts";
 import { loadCheckpoint } from "../../checkpoint/checkpoint.ts";
-import { type EpochLogs, type Trainer } from "./callback.ts";
+import { type EpochLogs, type TrainingState } from "./callback.ts";
 import { modelCheckpoint, type ModelCheckpoint } from "./model-checkpoint.ts";
 
 function tinyModel(): LayersModel {
@@ -14,8 +14,8 @@ function tinyModel(): LayersModel {
 }
 
 async function play<T>(callback: ModelCheckpoint<T>, values: Array<number | undefined>, metric = "val_accuracy", model = tinyModel()) {
-  const trainer: Trainer = { model, stopTraining: false };
-  callback.setTrainer(trainer);
+  const state: TrainingState = { model, stopTraining: false };
+  callback.setTrainingState(state);
   callback.onTrainBegin();
   for (const [epoch, value] of values.entries()) {
     const logs = { loss: 1, accuracy: 0.5, duration: 1, ...(value === undefined ? {} : { [metric]: value }) } as EpochLogs;

@@ -78,7 +78,7 @@ export class ModelCheckpoint<T> extends MonitorCallback {
       this.best = value;
     }
     // Keras saves anyway when the metric is missing (after warning), so a typo never loses the model.
-    this.saved.push({ epoch, value, result: await this.save(this.trainer.model, epoch, logs) });
+    this.saved.push({ epoch, value, result: await this.save(this.state.model, epoch, logs) });
   }
 }
 

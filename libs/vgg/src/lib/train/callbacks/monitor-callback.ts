@@ -1,7 +1,7 @@
 // The monitor logic Keras 3 shares between EarlyStopping and ModelCheckpoint: which
 // metric, which direction, how much change counts as an improvement.
 import { TrainingOptionError } from "../../errors.ts";
-import { logValue, TrainerCallback, type EpochLogs } from "./callback.ts";
+import { logValue, ModelCallback, type EpochLogs } from "./callback.ts";
 
 export type MonitorMode = "auto" | "min" | "max";
 
@@ -29,7 +29,7 @@ function direction(monitor: string, mode: MonitorMode, owner: string): "min" | "
   throw new TrainingOptionError(`${owner} cannot tell whether '${monitor}' should go up or down; pass mode: 'max' or mode: 'min'.`);
 }
 
-export abstract class MonitorCallback extends TrainerCallback {
+export abstract class MonitorCallback extends ModelCallback {
   readonly monitor: string;
   readonly mode: "min" | "max";
   readonly minDelta: number;

@@ -1,7 +1,7 @@
 // Gradients of the hand-written Conv2D and MaxPooling2D backward graphs against TF.js' own
 // autodiff (tf.grad over the same layers), including pooling windows whose maxima tie.
 import { beforeAll, describe, expect, it } from "vitest";
-import { tf, type LayersModel, type SymbolicTensor, type Tensor } from "../../tf.ts";
+import { tf, type LayersModel, type Scalar, type SymbolicTensor, type Tensor, type Variable } from "../../tf.ts";
 import { initBackend } from "../../backend/init-backend.ts";
 import { sgd } from "../optimizers.ts";
 import { readSuffix, type Suffix } from "./suffix-layers.ts";
@@ -37,8 +37,8 @@ function batch(n: number): { x: Float32Array; y: Float32Array } {
 function tfjsGradients(m: LayersModel, x: Float32Array, y: Float32Array, n: number): Float32Array[] {
   const xs = tf.tensor(x, [n, ...SHAPE]);
   const ys = tf.tensor2d(y, [n, CLASSES]);
-  const variables = m.trainableWeights.map((w) => w.read() as tf.Variable);
-  const { grads } = tf.variableGrads(() => tf.mean(tf.losses.softmaxCrossEntropy(ys, tf.log(m.apply(xs) as Tensor))) as tf.Scalar, variables);
+  const variables = m.trainableWeights.map((w) => w.read() as Variable);
+  const { grads } = tf.variableGrads(() => tf.mean(tf.losses.softmaxCrossEntropy(ys, tf.log(m.apply(xs) as Tensor))) as Scalar, variables);
   const out = variables.map((v) => grads[v.name].dataSync().slice() as Float32Array);
   tf.dispose([xs, ys, ...Object.values(grads)]);
   return out;

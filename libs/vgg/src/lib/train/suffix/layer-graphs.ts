@@ -23,9 +23,12 @@ export interface Flow {
 /** What an op kept from the forward pass for its backward pass. */
 export interface Saved {
   op: SuffixOp;
+  /** The op's input as it arrived; backward returns the input gradient in this layout. */
   input: Flow;
   /** conv/dense: the pre-activation; maxPool: the indices; dropout: the mask. */
   aux?: string;
+  /** maxPool: the input in NCHW, whose shape MaxUnpool restores. */
+  nchw?: string;
 }
 
 /** Graph names of a weighted layer's kernel and bias (Keras' order: 0 kernel, 1 bias). */
@@ -48,10 +51,11 @@ function activate(g: GraphWriter, z: string, activation: string, probsName: stri
 }
 
 /**
- * The forward pass of one op. `training` keeps what backward needs (pooling indices, dropout
- * masks from `masks`); `probsName` names the softmax output.
+ * The forward pass of one op. `training` keeps what backward needs (pooling indices; dropout
+ * masks from `masks`, without which dropout is the identity, as at inference); `probsName`
+ * names the softmax output.
  */
-export function forwardOp(g: GraphWriter, op: SuffixOp, input: Flow, params: ParamNames, training: { masks: () => string } | undefined, probsName?: string): { out: Flow; saved: Saved } {
+export function forwardOp(g: GraphWriter, op: SuffixOp, input: Flow, params: ParamNames, training: { masks?: () => string } | undefined, probsName?: string): { out: Flow; saved: Saved } {
   const shape = outputShape(op, input.shape);
   switch (op.kind) {
     case "conv": {
@@ -65,9 +69,9 @@ export function forwardOp(g: GraphWriter, op: SuffixOp, input: Flow, params: Par
     case "maxPool": {
       const x = toNchw(g, input);
       const attrs = { kernel_shape: op.pool, strides: op.pool };
-      if (!training) return { out: { tensor: g.node("MaxPool", [x.tensor], op.layer, attrs), layout: "nchw", shape }, saved: { op, input: x } };
+      if (!training) return { out: { tensor: g.node("MaxPool", [x.tensor], op.layer, attrs), layout: "nchw", shape }, saved: { op, input } };
       const [y, indices] = g.multi("MaxPool", [x.tensor], [op.layer, `${op.layer}_indices`], attrs);
-      return { out: { tensor: y, layout: "nchw", shape }, saved: { op, input: x, aux: indices } };
+      return { out: { tensor: y, layout: "nchw", shape }, saved: { op, input, aux: indices, nchw: x.tensor } };
     }
     case "flatten": {
       const x = toNhwc(g, input);
@@ -79,7 +83,7 @@ export function forwardOp(g: GraphWriter, op: SuffixOp, input: Flow, params: Par
     }
     case "dropout": {
       // Inverted dropout as TF.js does it; the mask (0 or 1/(1-rate)) comes from the caller, seeded.
-      if (!training) return { out: input, saved: { op, input } };
+      if (!training?.masks) return { out: input, saved: { op, input } };
       const mask = training.masks();
       return { out: { ...input, tensor: g.node("Mul", [input.tensor, mask], "dropped") }, saved: { op, input, aux: mask } };
     }
@@ -156,8 +160,9 @@ export function backwardOp(g: GraphWriter, saved: Saved, dy: string, params: Par
     }
     case "maxPool": {
       if (!needInput) return undefined;
-      const shape = g.node("Shape", [input.tensor], `${op.layer}_shape`);
-      return g.node("MaxUnpool", [dy, aux!, shape], `${op.layer}_dx`, { kernel_shape: op.pool, strides: op.pool });
+      const shape = g.node("Shape", [saved.nchw!], `${op.layer}_shape`);
+      const dx = g.node("MaxUnpool", [dy, aux!, shape], `${op.layer}_dx`, { kernel_shape: op.pool, strides: op.pool });
+      return input.layout === "nhwc" ? g.transpose(dx, [0, 2, 3, 1], `${op.layer}_dx_nhwc`) : dx;
     }
     case "flatten": {
       if (!needInput) return undefined;
@@ -171,7 +176,8 @@ export function backwardOp(g: GraphWriter, saved: Saved, dy: string, params: Par
       return g.node("Expand", [spread, g.node("Shape", [input.tensor], "pooled_shape")], "dpooled_x");
     }
     case "dropout":
-      return needInput ? g.node("Mul", [dy, aux!], "dropout_grad") : undefined;
+      if (!needInput) return undefined;
+      return aux ? g.node("Mul", [dy, aux], "dropout_grad") : dy;
     case "dense": {
       const dz = throughActivation(g, dy, aux!, op.activation === "softmax" ? "linear" : op.activation, op.layer);
       const [kernel] = params(op.layer);

@@ -82,7 +82,7 @@ export class OrtTrainingEngine implements TrainingEngine {
       steps > 1 ? ort.InferenceSession.create(buildSuffixGraphs(suffix, optimizer, steps).train, sessionOptions) : undefined,
     ]);
     const perRun = steps > 1 ? `, ${steps} steps per run` : "";
-    const engine = new OrtTrainingEngine(ort, train, multiStep, steps, forward, graphs, suffix, optimizer, model, `${reason}; ONNX Runtime, ${description}${perRun}`);
+    const engine = new OrtTrainingEngine(ort, train, multiStep, steps, forward, graphs, suffix, optimizer, model, `${reason}; ${description}${perRun}`);
     for (const p of graphs.params) {
       const weight = model.getLayer(p.layer).getWeights()[p.index];
       engine.values.set(p.input, (weight.dataSync() as Float32Array).slice());

@@ -58,13 +58,17 @@ function io(name: string, shape: Array<number | null>): GraphIo {
   return { name, shape };
 }
 
-/** Runs the ops forward from `input`; returns the final flow and what each op saved. */
-export function forwardChain(g: GraphWriter, ops: SuffixOp[], input: Flow, params: ParamNames, masks: string[] | undefined, probsName?: string): { out: Flow; saved: Saved[] } {
+/**
+ * Runs the ops forward from `input`; returns the final flow and what each op saved. With
+ * `backward`, it keeps what a backward pass needs, and applies dropout with `masks` if given.
+ */
+export function forwardChain(g: GraphWriter, ops: SuffixOp[], input: Flow, params: ParamNames, backward: { masks?: string[] } | undefined, probsName?: string): { out: Flow; saved: Saved[] } {
   let flow = input;
   let maskIndex = 0;
+  const masks = backward?.masks;
   const saved: Saved[] = [];
   for (const op of ops) {
-    const step = forwardOp(g, op, flow, params, masks && { masks: () => masks[maskIndex++] }, probsName);
+    const step = forwardOp(g, op, flow, params, backward && { masks: masks && (() => masks[maskIndex++]) }, probsName);
     saved.push(step.saved);
     flow = step.out;
   }
@@ -139,7 +143,7 @@ function writeStep(t: GraphWriter, suffix: Suffix, params: TrainedParam[], masks
   const names = paramNamesOf(params);
   const start: Flow = { tensor: stepName(SUFFIX_INPUT, k), layout: suffix.inputShape.length === 3 ? "nhwc" : "flat", shape: suffix.inputShape };
   const probs = stepName(SUFFIX_PROBS, k);
-  const { saved } = forwardChain(t, suffix.ops, start, names, masks, probs);
+  const { saved } = forwardChain(t, suffix.ops, start, names, { masks }, probs);
   let gradient: string | undefined = t.node("Mul", [t.node("Sub", [probs, stepName(SUFFIX_LABELS, k)], "error"), SUFFIX_SCALE], "dlogits");
   const bc = { bc1: stepName(ADAM_BC1, k), bc2: stepName(ADAM_BC2, k) };
   const onGradient = (layer: string, index: 0 | 1, of: GradientOf) => writeUpdate(t, params.find((p) => p.layer === layer && p.index === index)!, of, optimizer, bc);

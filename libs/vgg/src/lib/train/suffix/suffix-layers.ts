@@ -46,8 +46,8 @@ function pair(value: number | number[] | undefined, fallback: number): [number, 
 }
 
 /** Options that change the arithmetic in ways the graphs do not model. */
-function weightedProblem(layer: Layer, c: LayerConfig): string | undefined {
-  if (!layer.trainable) return `'${layer.name}' is frozen inside the trainable part (freeze a prefix: layers[:N])`;
+function weightedProblem(layer: Layer, c: LayerConfig, trainable: boolean): string | undefined {
+  if (trainable && !layer.trainable) return `'${layer.name}' is frozen inside the trainable part (freeze a prefix: layers[:N])`;
   if (c.useBias === false) return `'${layer.name}' has no bias`;
   for (const key of ["kernelRegularizer", "biasRegularizer", "activityRegularizer", "kernelConstraint", "biasConstraint"] as const) {
     if (c[key] != null) return `'${layer.name}' has a ${key}`;
@@ -56,8 +56,8 @@ function weightedProblem(layer: Layer, c: LayerConfig): string | undefined {
   return undefined;
 }
 
-function convOp(layer: Layer, c: LayerConfig): SuffixOp | string {
-  const problem = weightedProblem(layer, c);
+function convOp(layer: Layer, c: LayerConfig, trainable: boolean): SuffixOp | string {
+  const problem = weightedProblem(layer, c, trainable);
   if (problem) return problem;
   const kernel = pair(c.kernelSize, 1);
   const strides = pair(c.strides, 1);
@@ -82,8 +82,10 @@ function poolOp(layer: Layer, c: LayerConfig, shape: number[]): SuffixOp | strin
 /**
  * The chain of `layers` (the ones after the frozen prefix, in order) fed with per-image
  * `inputShape`, or a sentence saying which layer ONNX Runtime cannot train and why.
+ * `trainable: false` reads layers that are only differentiated through (Grad-CAM), frozen or not.
  */
-export function readSuffix(layers: Layer[], inputShape: number[]): Suffix | string {
+export function readSuffix(layers: Layer[], inputShape: number[], options: { trainable?: boolean } = {}): Suffix | string {
+  const trainable = options.trainable ?? true;
   const ops: SuffixOp[] = [];
   let shape = [...inputShape];
   for (const [i, layer] of layers.entries()) {
@@ -91,13 +93,13 @@ export function readSuffix(layers: Layer[], inputShape: number[]): Suffix | stri
     const c = layer.getConfig() as LayerConfig;
     const spatial = shape.length === 3;
     let op: SuffixOp | string | undefined;
-    if (kind === "Conv2D" && spatial) op = convOp(layer, c);
+    if (kind === "Conv2D" && spatial) op = convOp(layer, c, trainable);
     else if (kind === "MaxPooling2D" && spatial) op = poolOp(layer, c, shape);
     else if (kind === "Flatten" && spatial) op = { kind: "flatten" };
     else if (kind === "GlobalAveragePooling2D" && spatial && (c.dataFormat ?? "channelsLast") === "channelsLast") op = { kind: "globalAveragePooling" };
     else if (kind === "Dropout" && !spatial && c.noiseShape == null) op = c.rate && c.rate > 0 ? { kind: "dropout", rate: c.rate, seed: c.seed ?? 0 } : undefined;
     else if (kind === "Dense" && !spatial) {
-      const problem = weightedProblem(layer, c);
+      const problem = weightedProblem(layer, c, trainable);
       const activation = c.activation ?? "linear";
       const last = i === layers.length - 1;
       if (problem) op = problem;
