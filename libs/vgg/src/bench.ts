@@ -5,6 +5,7 @@
 // allocation of fc1's 411 MB fails (measured). A worker also trains one run per process.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -12,6 +13,8 @@ import type { BenchRow, BenchSection } from "./bench/section.ts";
 import { convBaseSection } from "./bench/conv-base.ts";
 import { trainStepSection } from "./bench/train-step.ts";
 import { featureCacheSection } from "./bench/feature-cache.ts";
+import { finetuneSections } from "./bench/finetune.ts";
+import { gradCamSection } from "./bench/grad-cam.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = path.resolve(here, "../../../bench-results/vgg.json");
@@ -23,7 +26,7 @@ function isSection(value: unknown): value is BenchSection {
 
 /** Every section, in a fixed order; the ONNX engine's file joins when present in this checkout. */
 async function sections(): Promise<BenchSection[]> {
-  const list = [convBaseSection, trainStepSection, featureCacheSection];
+  const list = [convBaseSection, trainStepSection, featureCacheSection, ...finetuneSections, gradCamSection];
   const onnx = path.join(here, "bench", "onnx.ts");
   if (fs.existsSync(onnx)) list.push(...Object.values((await import(pathToFileURL(onnx).href)) as Record<string, unknown>).filter(isSection));
   return list;
@@ -63,10 +66,15 @@ async function main(): Promise<void> {
     console.log(`${ROWS_MARK}${JSON.stringify(rows)}`);
     return;
   }
+  // `-- --only finetune` runs the sections whose name starts with that word
+  const onlyFlag = process.argv.indexOf("--only");
+  const only = onlyFlag === -1 ? undefined : process.argv[onlyFlag + 1];
   const rows: BenchRow[] = [];
   const failed: string[] = [];
   const started = performance.now();
+  console.log(`CPU: ${cpus()[0]?.model ?? "unknown"}, ${cpus().length} core(s); load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   for (const [index, section] of all.entries()) {
+    if (only && !section.name.startsWith(only)) continue;
     const t0 = performance.now();
     console.log(`running: ${section.name}`);
     try {
@@ -80,7 +88,10 @@ async function main(): Promise<void> {
   console.log(`\n${table(rows)}\n`);
   const figures = Object.fromEntries(rows.map((r) => [r.key, r.value]));
   fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
-  fs.writeFileSync(RESULTS, `${JSON.stringify({ total_s: (performance.now() - started) / 1000, ...figures, ...(failed.length ? { failed_sections: failed } : {}) }, null, 2)}\n`);
+  // a partial run (--only) updates its own figures and keeps the others
+  const previous = only && fs.existsSync(RESULTS) ? (JSON.parse(fs.readFileSync(RESULTS, "utf8")) as Record<string, unknown>) : {};
+  const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, load_average_end: loadavg()[0] };
+  fs.writeFileSync(RESULTS, `${JSON.stringify({ ...previous, ...machine, total_s: (performance.now() - started) / 1000, ...figures, ...(failed.length ? { failed_sections: failed } : {}) }, null, 2)}\n`);
   console.log(`wrote ${path.relative(process.cwd(), RESULTS)}`);
   if (failed.length) process.exitCode = 1;
 }

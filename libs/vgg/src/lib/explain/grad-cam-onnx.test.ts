@@ -15,7 +15,7 @@ function model(head: TransferHead): LayersModel {
   return transfer(vgg16({ inputShape: [SIZE, SIZE, 3], classes: 10, widthMultiplier: 1 / 8, includeTop: head === "fc2", seed: 21 }), { frozenLayers: 19, classes: 3, head, seed: 4 });
 }
 
-function image(seed: number): ImageInput {
+function image(seed: number): ImageInput & { data: Float32Array } {
   const data = Float32Array.from({ length: SIZE * SIZE * 3 }, (_, i) => (Math.sin(i * 0.013 * seed) * 0.5 + 0.5) * 255 * ((i % 7) / 7));
   return { data, height: SIZE, width: SIZE };
 }
