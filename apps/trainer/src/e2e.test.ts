@@ -77,7 +77,7 @@ describe("thaw train -> predict -> promote", () => {
       expect(run.thawVersion).toMatch(/^\d+\.\d+\.\d+/);
       expect(run.datasetFingerprint).toMatch(/^[0-9a-f]{64}$/);
       expect(run.baseWeightsHash).toBe("random:3@w0.0625");
-      expect(run.engine).toBe("training tfjs"); // frozen 0: nothing to split off, TF.js trains every layer
+      expect(run.engine).toBe("training onnxruntime (cpu)"); // frozen 0: ONNX Runtime trains every layer from the images
       expect(run.checkpoints.length).toBeGreaterThan(0);
       expect(result.stdout).toContain(`Checkpoint: ${run.checkpoints.find((c) => c.epoch === run.bestEpoch)?.path}`);
       for (const checkpoint of run.checkpoints) {
@@ -149,8 +149,8 @@ describe("thaw train -> predict -> promote", () => {
       expect(full.status).toBe("FINISHED");
       expect(full.augment).toBe(true);
       expect(full.metrics).toHaveLength(2);
-      // frozen 15 leaves block5's convolutions to fine-tune: TF.js trains them, ONNX Runtime runs the prefix
-      expect(full.engine).toBe("training tfjs; prefix onnxruntime");
+      // frozen 15 leaves block5's convolutions to fine-tune: ONNX Runtime trains them after running the prefix on the augmented images
+      expect(full.engine).toBe("training onnxruntime (cpu); prefix onnxruntime");
     });
   });
 });

@@ -29,7 +29,7 @@ describe("thaw demo", () => {
       for (const run of fromPretrain) expect(run.baseRunId).toBe(pretrain[0].id);
       // a frozen conv base leaves a dense head, which ONNX Runtime trains; frozen 15 still fine-tunes convolutions on TF.js
       const engines = Object.fromEntries(fromPretrain.map((r) => [r.frozenLayers, r.engine]));
-      expect(engines).toEqual({ 15: "training tfjs; features onnxruntime", 19: "training onnxruntime; features onnxruntime" });
+      expect(engines).toEqual({ 15: "training onnxruntime (cpu); features onnxruntime", 19: "training onnxruntime (cpu); features onnxruntime" });
       expect(transfer.filter((r) => r.base === "random")).toHaveLength(1);
       return pretrain[0].id;
     });

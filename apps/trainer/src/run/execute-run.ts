@@ -61,7 +61,8 @@ export async function executeRun(store: TrackingStore, run: Run, options: Execut
       tty: options.tty,
     });
     const frozenPart = fitted.featureCacheEngine ? `; features ${fitted.featureCacheEngine}` : fitted.prefixEngine ? `; prefix ${fitted.prefixEngine}` : "";
-    await store.recordRunInfo(run.id, { engine: `training ${fitted.trainingEngine.name}${frozenPart}` });
+    const provider = fitted.trainingEngine.provider ? ` (${fitted.trainingEngine.provider})` : "";
+    await store.recordRunInfo(run.id, { engine: `training ${fitted.trainingEngine.name}${provider}${frozenPart}` });
     log(`trained by ${fitted.trainingEngine.name} (${fitted.trainingEngine.reason}).`);
     if (fitted.featureCacheEngine) log(`frozen-prefix features cached in ${fitted.featureCacheDir} (computed by: ${fitted.featureCacheEngine}).`);
     const skipped = data.skipReport();

@@ -32,7 +32,7 @@ export interface FitRunResult {
   featureCacheEngine: string | null;
   featureCacheDir: string | null;
   /** Engine that trained the unfrozen layers, and why it was chosen. */
-  trainingEngine: { name: string; reason: string };
+  trainingEngine: { name: string; reason: string; provider?: string };
   /** Engine that ran the frozen prefix every batch (runs without the cache); null otherwise. */
   prefixEngine: string | null;
 }

@@ -3,6 +3,7 @@ import { tf, type LayersModel } from "../tf.ts";
 import { vgg16 } from "../model/vgg16.ts";
 import { InferenceEngineError, OnnxExportError } from "../errors.ts";
 import { createEngine, describeEngines } from "./select-engine.ts";
+import { ortSessionOptions, resolveOrtProvider } from "./onnx-engine.ts";
 
 function tinyVgg(): LayersModel {
   return vgg16({ inputShape: [32, 32, 3], classes: 3, widthMultiplier: 1 / 16, seed: 1 });
@@ -88,5 +89,25 @@ describe("describeEngines", () => {
       { name: "tfjs", available: true, reason: 'TF.js backend "cpu"' },
       { name: "onnxruntime", available: true, reason: "onnxruntime-node loads (native CPU kernels)" },
     ]);
+  });
+});
+
+describe("ONNX Runtime's execution provider", () => {
+  it("is CPU by default, CUDA when THAW_ORT_PROVIDER or the option says so, and refuses anything else", () => {
+    expect(resolveOrtProvider({ env: {} })).toBe("cpu");
+    expect(resolveOrtProvider({ env: { THAW_ORT_PROVIDER: "cuda" } })).toBe("cuda");
+    expect(resolveOrtProvider({ provider: "cpu", env: { THAW_ORT_PROVIDER: "cuda" } })).toBe("cpu");
+    expect(() => resolveOrtProvider({ env: { THAW_ORT_PROVIDER: "rocm" } })).toThrow('THAW_ORT_PROVIDER is "rocm"; use one of: cpu, cuda (cuda needs onnxruntime-node installed with ONNXRUNTIME_NODE_INSTALL=cuda12).');
+  });
+
+  it("puts the provider into the session options and the description the run records", () => {
+    const cuda = ortSessionOptions({ env: { THAW_ORT_PROVIDER: "cuda" }, threads: 2 });
+    expect(cuda.provider).toBe("cuda");
+    expect(cuda.options.executionProviders).toEqual(["cuda", "cpu"]);
+    expect(cuda.description).toBe("CUDA provider (CPU for the rest, 2 thread(s))");
+    const cpu = ortSessionOptions({ env: {}, threads: 3 });
+    expect(cpu.options.executionProviders).toEqual(["cpu"]);
+    expect(cpu.options.intraOpNumThreads).toBe(3);
+    expect(cpu.description).toBe("CPU provider, 3 thread(s)");
   });
 });

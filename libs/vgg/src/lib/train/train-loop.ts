@@ -20,8 +20,8 @@ export interface History {
   /** Keras' History.history: metric name -> one value per completed epoch. */
   history: Record<string, number[]>;
   stopReason: StopReason;
-  /** What trained the weights ("tfjs" or "onnxruntime") and why. */
-  engine: { name: string; reason: string };
+  /** What trained the weights ("tfjs" or "onnxruntime"), why, and on which ONNX Runtime provider. */
+  engine: { name: string; reason: string; provider?: string };
 }
 
 export function checkLoopOptions(options: LoopOptions): void {
@@ -81,7 +81,7 @@ async function* chunks(source: AsyncIterable<Feed>, size: number): AsyncGenerato
 export async function trainLoop(train: FeedSource, options: LoopOptions, state: TrainingState, engine: TrainingEngine): Promise<History> {
   checkLoopOptions(options);
   const { epochs, validation, callbacks = [], signal } = options;
-  const history: History = { epochs: [], history: {}, stopReason: "completed", engine: { name: engine.name, reason: engine.reason } };
+  const history: History = { epochs: [], history: {}, stopReason: "completed", engine: { name: engine.name, reason: engine.reason, ...(engine.provider ? { provider: engine.provider } : {}) } };
   state.stopTraining = false;
   for (const cb of callbacks) cb.setTrainingState?.(state);
   try {

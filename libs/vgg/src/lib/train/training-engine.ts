@@ -25,6 +25,8 @@ export interface TrainingEngine {
   /** "onnxruntime" or "tfjs", and why it was chosen, for the run record. */
   readonly name: string;
   readonly reason: string;
+  /** ONNX Runtime's execution provider ("cpu", "cuda"), recorded with the run. */
+  readonly provider?: string;
   /** Batches the engine takes per call at best: the loop hands it up to this many of one size. */
   readonly stepsPerRun: number;
   /** One training step per feed, in order. */

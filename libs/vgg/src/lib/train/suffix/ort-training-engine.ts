@@ -62,6 +62,7 @@ export class OrtTrainingEngine implements TrainingEngine {
     private readonly optimizer: GraphOptimizer,
     private readonly model: LayersModel,
     readonly reason: string,
+    readonly provider: string,
   ) {
     this.random = graphs.masks.map((m) => mulberry32(m.seed));
   }
@@ -75,14 +76,14 @@ export class OrtTrainingEngine implements TrainingEngine {
     const optimizer = graphOptimizer(spec);
     const graphs = buildSuffixGraphs(suffix, optimizer);
     const steps = options.stepsPerRun ?? defaultStepsPerRun(graphs);
-    const { options: sessionOptions, description } = ortSessionOptions(options);
+    const { options: sessionOptions, description, provider } = ortSessionOptions(options);
     const [train, forward, multiStep] = await Promise.all([
       ort.InferenceSession.create(graphs.train, sessionOptions),
       ort.InferenceSession.create(graphs.forward, sessionOptions),
       steps > 1 ? ort.InferenceSession.create(buildSuffixGraphs(suffix, optimizer, steps).train, sessionOptions) : undefined,
     ]);
     const perRun = steps > 1 ? `, ${steps} steps per run` : "";
-    const engine = new OrtTrainingEngine(ort, train, multiStep, steps, forward, graphs, suffix, optimizer, model, `${reason}; ${description}${perRun}`);
+    const engine = new OrtTrainingEngine(ort, train, multiStep, steps, forward, graphs, suffix, optimizer, model, `${reason}; ${description}${perRun}`, provider);
     for (const p of graphs.params) {
       const weight = model.getLayer(p.layer).getWeights()[p.index];
       engine.values.set(p.input, (weight.dataSync() as Float32Array).slice());
