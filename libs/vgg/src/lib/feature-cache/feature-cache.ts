@@ -9,6 +9,7 @@ import type { EngineName, InferenceEngine } from "../engine/inference-engine.ts"
 import { checkBatch, type Batch, type BatchSource } from "../train/batches.ts";
 import { outputClasses, preprocessedPixels } from "../train/feeds.ts";
 import { type FeedSource, type History } from "../train/train-loop.ts";
+import type { Callback } from "../train/callbacks/callback.ts";
 import { splitAtFrozen, splitProblem, trainSplit, type SplitTrainOptions } from "../train/frozen-split.ts";
 import { FeatureStore } from "./feature-store.ts";
 
@@ -56,12 +57,15 @@ function prefixWeightsHash(model: LayersModel, frozenLayers: number): string {
 class PrefixFeatures {
   stats: FeatureCacheStats;
   private engine: InferenceEngine | undefined;
+  /** The fill's progress: the loop pulls the training feeds once per epoch, then the validation feeds. */
+  private fill = { epoch: -1, done: 0, computing: false };
 
   constructor(
     private readonly model: LayersModel,
     private readonly frozenLayers: number,
     private readonly store: FeatureStore,
     private readonly prefer: EngineName | undefined,
+    private readonly callbacks: Callback[],
   ) {
     this.stats = { dir: store.dir, engine: "none", computed: 0, prefixRuns: 0, reads: 0 };
   }
@@ -101,12 +105,18 @@ class PrefixFeatures {
     return out;
   }
 
-  feeds(source: BatchSource, classes: number): FeedSource {
+  feeds(source: BatchSource, classes: number, pass: "train" | "validation"): FeedSource {
     const shape = this.store.key.featureShape;
     return async function* (this: PrefixFeatures) {
+      if (pass === "train") this.fill = { epoch: this.fill.epoch + 1, done: 0, computing: false };
       for await (const batch of source()) {
         checkBatch(batch, classes);
+        const computedBefore = this.stats.computed;
         const features = await this.of(batch);
+        // Only an epoch that computes features reports the fill; later epochs only read.
+        this.fill.done += batch.shape[0];
+        this.fill.computing ||= this.stats.computed > computedBefore;
+        if (this.fill.computing) for (const cb of this.callbacks) await cb.onProgress?.({ phase: "cache", epoch: this.fill.epoch, done: this.fill.done });
         yield { x: tf.tensor(features, [batch.shape[0], ...shape]), y: tf.tensor2d(batch.y, [batch.shape[0], batch.numClasses]) };
       }
     }.bind(this);
@@ -141,10 +151,10 @@ export async function fitWithFeatureCache(model: LayersModel, train: BatchSource
     inputSize: [inputShape[1] ?? 0, inputShape[2] ?? 0],
     featureShape,
   });
-  const features = new PrefixFeatures(model, frozenLayers, store, cache.engine);
+  const features = new PrefixFeatures(model, frozenLayers, store, cache.engine, options.callbacks ?? []);
   const classes = outputClasses(model);
   try {
-    const history = await trainSplit(model, split, features.feeds(train, classes), { ...options, validation: options.validation && features.feeds(options.validation, classes) });
+    const history = await trainSplit(model, split, features.feeds(train, classes, "train"), { ...options, validation: options.validation && features.feeds(options.validation, classes, "validation") });
     return { ...history, featureCache: features.stats };
   } finally {
     await features.dispose();

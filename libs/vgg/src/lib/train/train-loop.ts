@@ -4,7 +4,7 @@
 import { tf, type LayersModel, type Tensor } from "../tf.ts";
 import { TrainingOptionError } from "../errors.ts";
 import { type OptimizerSpec } from "./optimizers.ts";
-import { type Callback, type EpochLogs, type StopReason, type Trainer } from "./callbacks/callback.ts";
+import { type Callback, type EpochLogs, type StopReason, type Trainer, type TrainProgress } from "./callbacks/callback.ts";
 
 /** One batch as the trained model takes it. The loop disposes both tensors. */
 export interface Feed {
@@ -59,7 +59,11 @@ function batchSize(feed: Feed): number {
   return feed.x.shape[0];
 }
 
-async function validate(batches: BatchTrainer, source: FeedSource, signal: AbortSignal | undefined): Promise<Totals> {
+async function progress(callbacks: Callback[], report: TrainProgress): Promise<void> {
+  for (const cb of callbacks) await cb.onProgress?.(report);
+}
+
+async function validate(batches: BatchTrainer, source: FeedSource, signal: AbortSignal | undefined, epoch: number, callbacks: Callback[]): Promise<Totals> {
   const totals = new Totals();
   for await (const feed of source()) {
     try {
@@ -69,6 +73,7 @@ async function validate(batches: BatchTrainer, source: FeedSource, signal: Abort
     } finally {
       tf.dispose([feed.x, feed.y]);
     }
+    await progress(callbacks, { phase: "validate", epoch, done: totals.count });
   }
   return totals;
 }
@@ -148,11 +153,12 @@ export async function trainLoop(train: FeedSource, options: LoopOptions, trainer
         const size = batchSize(feed);
         totals.add(size, loss, accuracy);
         for (const cb of callbacks) await cb.onBatchEnd?.(batch, { size, loss, accuracy });
+        await progress(callbacks, { phase: "train", epoch, done: totals.count });
         batch++;
         if (trainer.stopTraining) break;
       }
       if (totals.count === 0) throw new TrainingOptionError("The training batches were empty; check the dataset folder and the batch source.");
-      const val = validation ? await validate(stepper, validation, signal) : undefined;
+      const val = validation ? await validate(stepper, validation, signal, epoch, callbacks) : undefined;
       stepper.syncModel();
       // Keras' key order, then the epoch's wall time.
       const logs: EpochLogs = {
