@@ -70,6 +70,14 @@ export class KerasProgress {
     this.write(`\r\x1b[2K${this.prefix(epoch)}  ${done}/${steps} ${progressBar(done, steps)} - ETA: ${fmtSeconds(eta)}${formatLogs(logs)}`);
   }
 
+  /**
+   * Redraws the line on a terminal with a phase that batchEnd does not draw (the feature
+   * cache filling, validation): `text` says what and how far, the bar shows done of total.
+   */
+  phase(epoch: number, done: number, total: number, text: string): void {
+    if (this.tty) this.write(`\r\x1b[2K${this.prefix(epoch)}  ${progressBar(done, total)} ${text}`);
+  }
+
   /** Prints the epoch's line: bar, time, time per step, metrics and the ETA of the run. */
   epochEnd(epoch: number, logs: EpochLogs, stepsDone = this.options.stepsPerEpoch): string {
     const elapsed = this.now() - this.epochStart;

@@ -62,6 +62,24 @@ describe("thaw show", () => {
   });
 });
 
+describe("thaw show of a running run", () => {
+  it("prints the progress inside the epoch with a bar, and nothing of it once the run has ended", async () => {
+    const experiment = await store.ensureExperiment("listing");
+    const run = await store.enqueueRun({
+      experimentId: experiment.id, frozenLayers: 15, learningRate: 1e-3, optimizer: "adam", momentum: 0, batchSize: 16,
+      epochs: 3, patience: 2, imageSize: 224, base: "random", augment: false, seed: 1,
+    });
+    await store.claimRun(run.id, "test:progress");
+    await store.recordProgress(run.id, { phase: "cache", epoch: 0, done: 250, total: 1000, imagesPerSecond: 8.04, etaSeconds: 93.3 });
+    const text = renderRun(await store.getRun(run.id));
+    expect(text.split("\n")[1]).toMatch(
+      new RegExp(`^epoch 1/3 \\[={7}>\\.{22}\\] filling the feature cache 250/1000 images \\(25%\\), 8\\.0 images/s, ETA 1:33 \\(\\d+ s ago\\)$`),
+    );
+    await store.stopRun(run.id);
+    expect(renderRun(await store.getRun(run.id))).not.toMatch(/images\/s|feature cache/);
+  });
+});
+
 describe("thaw compare", () => {
   it("marks exactly the parameters that differ and shows best and last metrics side by side", async () => {
     const text = renderComparison(await store.compareRuns(ids));
