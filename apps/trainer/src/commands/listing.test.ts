@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type TrackingStore } from "@thaw/tracking";
 import { renderComparison } from "./compare.ts";
+import { renderRunList } from "./runs.ts";
 import { renderRun } from "./show.ts";
 
 let store: TrackingStore;
@@ -71,6 +72,10 @@ describe("thaw show of a running run", () => {
     });
     await store.claimRun(run.id, "test:progress");
     await store.recordProgress(run.id, { phase: "cache", epoch: 0, done: 250, total: 1000, imagesPerSecond: 8.04, etaSeconds: 93.3 });
+    const listed = renderRunList((await store.listRuns({ experimentId: experiment.id })).items).split("\n");
+    expect(listed[0]).toMatch(/\s+progress$/);
+    expect(listed.find((line) => line.trimStart().startsWith(`${run.id} `))).toMatch(/\s+RUNNING\s+.*\s+cache 25% ETA 1:33$/);
+    expect(listed.find((line) => line.trimStart().startsWith(`${ids[0]} `))).toMatch(/\s+-$/);
     const text = renderRun(await store.getRun(run.id));
     expect(text.split("\n")[1]).toMatch(
       new RegExp(`^epoch 1/3 \\[={7}>\\.{22}\\] filling the feature cache 250/1000 images \\(25%\\), 8\\.0 images/s, ETA 1:33 \\(\\d+ s ago\\)$`),
