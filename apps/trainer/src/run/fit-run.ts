@@ -42,14 +42,12 @@ export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
   const { store, settings, data } = input;
   const progress = new KerasProgress({ epochs: settings.epochs, stepsPerEpoch: data.stepsPerEpoch, write: input.write, tty: input.tty });
   const meter = new ProgressMeter({ trainCount: data.trainCount, validationCount: data.validationCount });
-  let currentEpoch = 0;
   let seen = 0;
   let lossSum = 0;
   let correctSum = 0;
   let batches = 0;
   const tracking = hook({
     onEpochBegin: (epoch) => {
-      currentEpoch = epoch;
       seen = lossSum = correctSum = batches = 0;
       meter.epochBegin();
       progress.epochBegin(epoch);
@@ -60,13 +58,17 @@ export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
       lossSum += logs.loss * logs.size;
       correctSum += logs.accuracy * logs.size;
       batches = batch + 1;
-      // While the cache fills, the terminal line shows the fill (drawn by onProgress) instead.
-      if (!meter.filling(currentEpoch)) progress.batchEnd(currentEpoch, batch, { loss: lossSum / seen, accuracy: correctSum / seen });
     },
+    // Every training batch reports here right after onBatchEnd: the terminal line is drawn
+    // once the meter has its rate; while the cache fills, the line shows the fill instead.
     onProgress: async (report) => {
       const due = meter.update(report);
       const now = meter.current();
-      if (now && now.phase !== "train") progress.phase(now.epoch, now.done, now.total, describeProgress(now));
+      if (report.phase === "train" && !meter.filling(report.epoch)) {
+        progress.batchEnd(report.epoch, batches - 1, { loss: lossSum / seen, accuracy: correctSum / seen }, now?.imagesPerSecond);
+      } else if (now && now.phase !== "train") {
+        progress.phase(now.epoch, now.done, now.total, describeProgress(now));
+      }
       // Progress is advisory: a busy database must not fail the run; the next write catches up.
       if (due) await store.recordProgress(settings.runId, due).catch(() => undefined);
     },

@@ -75,8 +75,11 @@ function checkSegments(writes: RunProgress[]): Map<string, RunProgress[]> {
 
 describe("progress written by the worker", () => {
   it("trains without the cache: training then validation each epoch, done growing, at most one write a second, cleared at the end", async () => {
-    const { runId, writes, outcome } = await executeRecorded();
+    const { runId, writes, out, outcome } = await executeRecorded();
     expect(outcome).toBe("FINISHED");
+    // The terminal's training line carries the rate; validation gets a line of its own.
+    expect(out).toMatch(/Epoch 1\/2  \d+\/\d+ \[[=>.]{30}\] - ETA: \d+m?s - \d+\.\d images\/s - loss: \d\.\d{4} - accuracy: \d\.\d{4}/);
+    expect(out).toMatch(/Epoch 1\/2  \[[=>.]{30}\] validating \d+\/\d+ images/);
     const rows = writes.map((w) => w.row);
     // The last write clears the row before the best checkpoint is evaluated.
     expect(rows.at(-1)).toBeNull();
