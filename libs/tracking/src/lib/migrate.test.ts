@@ -44,7 +44,7 @@ function withDb<T>(dbPath: string, fn: (db: Database.Database) => T): T {
 describe("migrations against schema.prisma", () => {
   it("build every model, column, index, unique and foreign key of the schema, and nothing else", () => {
     const dbPath = freshDbPath();
-    expect(ALL.slice(0, 2)).toEqual(["0001_init", "0002_run_progress"]);
+    expect(ALL[0]).toBe("0001_init");
     expect(migrate(dbPath)).toEqual(ALL);
     const { models, enums } = parsePrismaSchema(schemaSource);
     expect(models.map((model) => model.name)).toContain("Run");
