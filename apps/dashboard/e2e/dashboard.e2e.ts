@@ -174,4 +174,49 @@ describe("dashboard", () => {
     expect(loadMs).toBeLessThan(30_000);
     expect(toggleMs).toBeLessThan(2_500);
   });
+
+  it("shows the worker's progress inside the epoch as a bar on the run page and in the runs list, live without a reload", async () => {
+    // The store as a worker writes it (the trainer's tests prove the worker's writes); this
+    // process holds the run RUNNING, so the app's own worker leaves it alone.
+    const store = await openStore({ path: path.join(app.home, "thaw.db") });
+    try {
+      const experiment = await store.ensureExperiment("progress");
+      const queued = await store.enqueueRun({
+        experimentId: experiment.id, frozenLayers: 15, learningRate: 1e-3, optimizer: "adam", momentum: 0, batchSize: 16,
+        epochs: 3, patience: 2, imageSize: 224, base: "random", augment: false, seed: 1, name: "progress-bar",
+      });
+      const id = queued.id;
+      await store.claimRun(id, "e2e-progress-writer");
+      await store.recordProgress(id, { phase: "cache", epoch: 0, done: 40, total: 200, imagesPerSecond: 8, etaSeconds: 20 });
+      await page.goto(`${app.baseUrl}/run/${id}`);
+      const bar = page.locator('[data-testid="epoch-progress"] [role="progressbar"]');
+      await expect.poll(() => bar.getAttribute("aria-valuenow"), { timeout: 30_000 }).toBe("40");
+      expect(await bar.getAttribute("aria-valuemax")).toBe("200");
+      expect(await page.locator('[data-testid="epoch-progress"]').textContent()).toContain("Epoch 1/3: filling the feature cache 40/200 images · 8.0 images/s · ETA 20s");
+      expect(await bar.locator("div").evaluate((el) => (el as HTMLElement).style.width)).toBe("20%");
+      await shot("run-progress-cache");
+
+      // The page polls while the run is RUNNING: the next write shows without a reload.
+      await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
+      await store.recordProgress(id, { phase: "train", epoch: 1, done: 120, total: 160, imagesPerSecond: 24.5, etaSeconds: 1.6 });
+      await expect.poll(() => bar.getAttribute("aria-valuenow"), { timeout: 15_000 }).toBe("120");
+      expect(await page.locator('[data-testid="epoch-progress"]').getAttribute("data-phase")).toBe("train");
+      expect(await page.locator('[data-testid="epoch-progress"]').textContent()).toContain("Epoch 2/3: training 120/160 images · 24.5 images/s · ETA 2s");
+      expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(7);
+
+      await page.goto(`${app.baseUrl}/runs?experiment=${experiment.id}`);
+      const rowBar = page.locator(`tr[data-run-id="${id}"] [data-testid="epoch-progress"] [role="progressbar"]`);
+      await expect.poll(() => rowBar.getAttribute("aria-valuenow"), { timeout: 30_000 }).toBe("120");
+      expect(await page.locator(`tr[data-run-id="${id}"] [data-testid="epoch-progress"]`).textContent()).toBe("Training 75% · ETA 2s");
+      await store.recordProgress(id, { phase: "validate", epoch: 1, done: 10, total: 40, imagesPerSecond: 50, etaSeconds: 0.6 });
+      await expect.poll(() => rowBar.getAttribute("aria-valuenow"), { timeout: 15_000 }).toBe("10");
+      await shot("runs-progress");
+
+      // An ended run has no progress: the bar goes away.
+      await store.finishRun(id);
+      await expect.poll(() => page.locator(`tr[data-run-id="${id}"] [data-testid="epoch-progress"]`).count(), { timeout: 15_000 }).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
 });

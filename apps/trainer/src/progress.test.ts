@@ -42,4 +42,13 @@ describe("progress", () => {
     progress.batchEnd(0, 0, { loss: 1 });
     expect(out.at(-1)).toMatch(/^\r\x1b\[2KEpoch 1\/1  1\/2 \[=+>\.+\] - ETA: 1s - loss: 1\.0000$/);
   });
+
+  it("draws a phase's bar and text in place on a terminal, and nothing between epoch lines otherwise", () => {
+    const out: string[] = [];
+    new KerasProgress({ epochs: 2, stepsPerEpoch: 4, tty: true, write: (t) => out.push(t) }).phase(1, 30, 120, "validating 30/120 images");
+    expect(out).toEqual([`\r\x1b[2KEpoch 2/2  [${"=".repeat(7)}>${".".repeat(22)}] validating 30/120 images`]);
+    const plain: string[] = [];
+    new KerasProgress({ epochs: 2, stepsPerEpoch: 4, tty: false, write: (t) => plain.push(t) }).phase(1, 30, 120, "validating");
+    expect(plain).toEqual([]);
+  });
 });

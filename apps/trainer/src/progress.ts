@@ -60,14 +60,23 @@ export class KerasProgress {
     if (this.tty) this.write(`${this.prefix(epoch)}  0/${this.options.stepsPerEpoch} ${progressBar(0, this.options.stepsPerEpoch)}`);
   }
 
-  /** batch is 0-based; logs are the running means of the epoch so far. */
-  batchEnd(epoch: number, batch: number, logs: Partial<EpochLogs>): void {
+  /** batch is 0-based; logs are the running means of the epoch so far; the rate is in images/s. */
+  batchEnd(epoch: number, batch: number, logs: Partial<EpochLogs>, imagesPerSecond?: number | null): void {
     if (!this.tty) return;
     const steps = this.options.stepsPerEpoch;
     const done = batch + 1;
     const elapsed = this.now() - this.epochStart;
     const eta = steps > done ? (elapsed / done) * (steps - done) : 0;
-    this.write(`\r\x1b[2K${this.prefix(epoch)}  ${done}/${steps} ${progressBar(done, steps)} - ETA: ${fmtSeconds(eta)}${formatLogs(logs)}`);
+    const rate = typeof imagesPerSecond === "number" ? ` - ${imagesPerSecond.toFixed(1)} images/s` : "";
+    this.write(`\r\x1b[2K${this.prefix(epoch)}  ${done}/${steps} ${progressBar(done, steps)} - ETA: ${fmtSeconds(eta)}${rate}${formatLogs(logs)}`);
+  }
+
+  /**
+   * Redraws the line on a terminal with a phase that batchEnd does not draw (the feature
+   * cache filling, validation): `text` says what and how far, the bar shows done of total.
+   */
+  phase(epoch: number, done: number, total: number, text: string): void {
+    if (this.tty) this.write(`\r\x1b[2K${this.prefix(epoch)}  ${progressBar(done, total)} ${text}`);
   }
 
   /** Prints the epoch's line: bar, time, time per step, metrics and the ETA of the run. */

@@ -43,3 +43,4 @@ export type {
   TrackingStore,
 } from "./lib/tracking-store.ts";
 export { runParams } from "./lib/run-params.ts";
+export { parseRunProgress, PROGRESS_PHASES, type RunProgress, type RunProgressInput } from "./lib/run-progress.ts";

@@ -59,7 +59,7 @@ export type { SyntheticImages } from "./lib/train/synthetic-images.ts";
 export { sgd, adam } from "./lib/train/optimizers.ts";
 export type { OptimizerSpec } from "./lib/train/optimizers.ts";
 export { hook, ModelCallback } from "./lib/train/callbacks/callback.ts";
-export type { Callback, TrainingState, EpochLogs, BatchLogs, TrainEndLogs, StopReason } from "./lib/train/callbacks/callback.ts";
+export type { Callback, TrainingState, EpochLogs, BatchLogs, TrainEndLogs, StopReason, TrainProgress } from "./lib/train/callbacks/callback.ts";
 export { MonitorCallback, canonicalMetric } from "./lib/train/callbacks/monitor-callback.ts";
 export type { MonitorOptions, MonitorMode } from "./lib/train/callbacks/monitor-callback.ts";
 export { earlyStopping, EarlyStopping } from "./lib/train/callbacks/early-stopping.ts";

@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type TrackingStore } from "@thaw/tracking";
 import { renderComparison } from "./compare.ts";
+import { renderRunList } from "./runs.ts";
 import { renderRun } from "./show.ts";
 
 let store: TrackingStore;
@@ -59,6 +60,28 @@ describe("thaw show", () => {
     expect(text).toContain(`/ckpt/run-${ids[0]}/epoch-1`);
     expect(text).toMatch(/^cat\s+3\s+1\s+0\.7500$/m);
     expect(text).toMatch(/^dog\s+0\s+4\s+1\.0000$/m);
+  });
+});
+
+describe("thaw show of a running run", () => {
+  it("prints the progress inside the epoch with a bar, and nothing of it once the run has ended", async () => {
+    const experiment = await store.ensureExperiment("listing");
+    const run = await store.enqueueRun({
+      experimentId: experiment.id, frozenLayers: 15, learningRate: 1e-3, optimizer: "adam", momentum: 0, batchSize: 16,
+      epochs: 3, patience: 2, imageSize: 224, base: "random", augment: false, seed: 1,
+    });
+    await store.claimRun(run.id, "test:progress");
+    await store.recordProgress(run.id, { phase: "cache", epoch: 0, done: 250, total: 1000, imagesPerSecond: 8.04, etaSeconds: 93.3 });
+    const listed = renderRunList((await store.listRuns({ experimentId: experiment.id })).items).split("\n");
+    expect(listed[0]).toMatch(/\s+progress$/);
+    expect(listed.find((line) => line.trimStart().startsWith(`${run.id} `))).toMatch(/\s+RUNNING\s+.*\s+cache 25% ETA 1:33$/);
+    expect(listed.find((line) => line.trimStart().startsWith(`${ids[0]} `))).toMatch(/\s+-$/);
+    const text = renderRun(await store.getRun(run.id));
+    expect(text.split("\n")[1]).toMatch(
+      new RegExp(`^epoch 1/3 \\[={7}>\\.{22}\\] filling the feature cache 250/1000 images \\(25%\\), 8\\.0 images/s, ETA 1:33 \\(\\d+ s ago\\)$`),
+    );
+    await store.stopRun(run.id);
+    expect(renderRun(await store.getRun(run.id))).not.toMatch(/images\/s|feature cache/);
   });
 });
 

@@ -1,12 +1,13 @@
 // `thaw runs`: one line per run, newest first.
 import type { Command } from "commander";
+import { parseRunProgress, type RunListItem } from "@thaw/tracking";
 import { fmtDuration, fmtLr, fmtNumber, table } from "../format.ts";
 import { withStore } from "../store.ts";
 
 export function registerRuns(program: Command): void {
   program
     .command("runs")
-    .description("list runs: id, status, frozen, lr, best val acc, epochs, duration")
+    .description("list runs: id, status, frozen, lr, best val acc, epochs, duration, progress inside the epoch")
     .option("--experiment <name>", "only the runs of this experiment")
     .option("--limit <n>", "at most this many runs", "50")
     .action(async (opts: { experiment?: string; limit: string }) => {
@@ -21,17 +22,30 @@ export function registerRuns(program: Command): void {
           console.log(opts.experiment ? `No runs in experiment "${opts.experiment}" yet.` : "No runs yet; start one with `thaw train` or `thaw demo`.");
           return;
         }
-        const rows = page.items.map((r) => [
-          String(r.id),
-          r.experimentName,
-          r.status,
-          String(r.frozenLayers),
-          fmtLr(r.learningRate),
-          fmtNumber(r.bestValAccuracy),
-          `${r.epochsDone}/${r.epochs}`,
-          fmtDuration(r.durationMs),
-        ]);
-        console.log(table(["id", "experiment", "status", "frozen", "lr", "best val acc", "epochs", "duration"], rows));
+        console.log(renderRunList(page.items));
       });
     });
+}
+
+/** A running run's phase, percent and ETA inside its epoch, e.g. "cache 20% ETA 0:20". */
+function progressCell(run: RunListItem): string {
+  const p = run.status === "RUNNING" ? parseRunProgress(run.progress) : null;
+  if (!p) return "-";
+  const percent = p.total > 0 ? Math.floor((p.done / p.total) * 100) : 100;
+  return `${p.phase} ${percent}%${p.etaSeconds === null ? "" : ` ETA ${fmtDuration(p.etaSeconds * 1000)}`}`;
+}
+
+export function renderRunList(runs: RunListItem[]): string {
+  const rows = runs.map((r) => [
+    String(r.id),
+    r.experimentName,
+    r.status,
+    String(r.frozenLayers),
+    fmtLr(r.learningRate),
+    fmtNumber(r.bestValAccuracy),
+    `${r.epochsDone}/${r.epochs}`,
+    fmtDuration(r.durationMs),
+    progressCell(r),
+  ]);
+  return table(["id", "experiment", "status", "frozen", "lr", "best val acc", "epochs", "duration", "progress"], rows);
 }

@@ -1,8 +1,10 @@
 // `thaw show RUN`: parameters, facts of the execution, per-epoch metrics and checkpoints.
 import type { Command } from "commander";
-import type { RunDetail, RunInfo } from "@thaw/tracking";
+import { parseRunProgress, type RunDetail, type RunInfo } from "@thaw/tracking";
 import { fmtBytes, fmtDuration, fmtNumber, table } from "../format.ts";
 import { parseRunId, requireRun } from "../refs.ts";
+import { progressBar } from "../progress.ts";
+import { describeProgress } from "../run/progress-meter.ts";
 import { runParamPairs } from "../run-params.ts";
 import { withStore } from "../store.ts";
 
@@ -22,6 +24,11 @@ export function renderRun(run: RunDetail): string {
   const duration = run.startedAt ? (run.endedAt ?? new Date()).getTime() - run.startedAt.getTime() : null;
   out.push(`Run ${run.id}${run.name ? ` (${run.name})` : ""}  ${run.status}  experiment "${run.experiment.name}"  duration ${fmtDuration(duration)}`);
   if (run.error) out.push(`error: ${run.error}`);
+  const progress = run.status === "RUNNING" ? parseRunProgress(run.progress) : null;
+  if (progress) {
+    const age = Math.max(0, Math.round((Date.now() - Date.parse(progress.updatedAt)) / 1000));
+    out.push(`epoch ${progress.epoch + 1}/${run.epochs} ${progressBar(progress.done, progress.total)} ${describeProgress(progress)} (${age} s ago)`);
+  }
   out.push("", table(["param", "value"], runParamPairs(run)));
   const facts: Array<[string, string]> = [
     ["dataset", run.dataset ? `${run.dataset.name} (${run.dataset.path})` : "-"],

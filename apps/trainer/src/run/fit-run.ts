@@ -4,6 +4,7 @@ import path from "node:path";
 import type { TrackingStore } from "@thaw/tracking";
 import { adam, earlyStopping, fit, hook, modelCheckpoint, saveCheckpoint, sgd } from "@thaw/vgg";
 import { KerasProgress } from "../progress.ts";
+import { ProgressMeter, describeProgress } from "./progress-meter.ts";
 import type { Heartbeat } from "./heartbeat.ts";
 import type { RunCheckpointMeta, TrainModel } from "./model-setup.ts";
 import type { ExecSettings } from "./run-settings.ts";
@@ -40,15 +41,15 @@ export interface FitRunResult {
 export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
   const { store, settings, data } = input;
   const progress = new KerasProgress({ epochs: settings.epochs, stepsPerEpoch: data.stepsPerEpoch, write: input.write, tty: input.tty });
-  let currentEpoch = 0;
+  const meter = new ProgressMeter({ trainCount: data.trainCount, validationCount: data.validationCount });
   let seen = 0;
   let lossSum = 0;
   let correctSum = 0;
   let batches = 0;
   const tracking = hook({
     onEpochBegin: (epoch) => {
-      currentEpoch = epoch;
       seen = lossSum = correctSum = batches = 0;
+      meter.epochBegin();
       progress.epochBegin(epoch);
     },
     onBatchEnd: (batch, logs) => {
@@ -57,7 +58,19 @@ export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
       lossSum += logs.loss * logs.size;
       correctSum += logs.accuracy * logs.size;
       batches = batch + 1;
-      progress.batchEnd(currentEpoch, batch, { loss: lossSum / seen, accuracy: correctSum / seen });
+    },
+    // Every training batch reports here right after onBatchEnd: the terminal line is drawn
+    // once the meter has its rate; while the cache fills, the line shows the fill instead.
+    onProgress: async (report) => {
+      const due = meter.update(report);
+      const now = meter.current();
+      if (report.phase === "train" && !meter.filling(report.epoch)) {
+        progress.batchEnd(report.epoch, batches - 1, { loss: lossSum / seen, accuracy: correctSum / seen }, now?.imagesPerSecond);
+      } else if (now && now.phase !== "train") {
+        progress.phase(now.epoch, now.done, now.total, describeProgress(now));
+      }
+      // Progress is advisory: a busy database must not fail the run; the next write catches up.
+      if (due) await store.recordProgress(settings.runId, due).catch(() => undefined);
     },
     onEpochEnd: async (epoch, logs) => {
       progress.epochEnd(epoch, logs, batches || data.stepsPerEpoch);
@@ -97,5 +110,7 @@ export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
       ? { dir: input.cacheDir, datasetFingerprint: input.metadata.datasetFingerprint, baseWeightsHash: input.metadata.baseWeightsHash, augmented: false }
       : undefined,
   });
+  // Nothing is in progress while the best checkpoint is evaluated; ending the run clears it too.
+  await store.recordProgress(settings.runId, null).catch(() => undefined);
   return { featureCacheEngine: history.featureCache?.engine ?? null, featureCacheDir: history.featureCache?.dir ?? null, trainingEngine: history.engine, prefixEngine: history.prefixEngine?.name ?? null };
 }

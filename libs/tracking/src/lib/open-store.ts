@@ -9,7 +9,7 @@ import { createExperiment, ensureExperiment, getExperiment, listExperiments } fr
 import { getDataset, listDatasets, registerDataset } from "./store/datasets.ts";
 import { enqueueRun, enqueueSweep, updateRunParams } from "./store/run-queue.ts";
 import { claimNextRun, claimRun, failRun, finishRun, heartbeat, reapStaleRuns, requestStop, stopRun } from "./store/run-lifecycle.ts";
-import { addCheckpoint, logEpoch, recordRunInfo } from "./store/run-records.ts";
+import { addCheckpoint, logEpoch, recordProgress, recordRunInfo } from "./store/run-records.ts";
 import { bestCheckpoint, compareRuns, getCheckpoint, getRun, listRuns } from "./store/run-queries.ts";
 import { aliasHistory, getAlias, promote } from "./store/promotions.ts";
 import type { TrackingStore } from "./tracking-store.ts";
@@ -53,6 +53,7 @@ function createStore(ctx: StoreContext, dbPath: string): TrackingStore {
     heartbeat: (runId, workerId) => heartbeat(ctx, runId, workerId),
     recordRunInfo: (runId, info) => recordRunInfo(ctx, runId, info),
     logEpoch: (runId, epoch) => logEpoch(ctx, runId, epoch),
+    recordProgress: (runId, progress) => recordProgress(ctx, runId, progress),
     addCheckpoint: (runId, checkpoint) => addCheckpoint(ctx, runId, checkpoint),
     finishRun: (runId) => finishRun(ctx, runId),
     failRun: (runId, error) => failRun(ctx, runId, error),

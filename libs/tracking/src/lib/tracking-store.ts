@@ -10,6 +10,7 @@ import type {
   Run,
   RunStatus,
 } from "../generated/prisma/client.ts";
+import type { RunProgressInput } from "./run-progress.ts";
 
 export type { Checkpoint, Dataset, EpochMetric, Experiment, Promotion, Run, RunStatus };
 
@@ -178,6 +179,8 @@ export interface TrackingStore {
   recordRunInfo(runId: number, info: RunInfo): Promise<Run>;
   /** Idempotent for a repeated epoch (the row is replaced); keeps the summary columns. */
   logEpoch(runId: number, epoch: EpochInput): Promise<EpochMetric>;
+  /** Replaces a RUNNING run's in-epoch progress (null clears it); ending the run clears it too. */
+  recordProgress(runId: number, progress: RunProgressInput | null): Promise<void>;
   addCheckpoint(runId: number, checkpoint: CheckpointInput): Promise<Checkpoint>;
   finishRun(runId: number): Promise<Run>;
   failRun(runId: number, error: { message: string; stack?: string | null }): Promise<Run>;

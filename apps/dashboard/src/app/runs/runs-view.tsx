@@ -5,6 +5,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
+import { EpochProgress } from "../../components/epoch-progress.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
 import { baseLabel, duration, lr, pct } from "../../components/format.ts";
 import { errorMessage } from "../../trpc/errors.ts";
@@ -162,6 +163,7 @@ export function RunsView({ initialExperimentId, initialSweepId }: { initialExper
                 </td>
                 <td>
                   <StatusBadge status={run.status} stopRequested={run.stopRequested} />
+                  {run.progress && <EpochProgress progress={run.progress} epochs={run.epochs} compact />}
                 </td>
                 <td className="num">{run.frozenLayers}</td>
                 <td className="num">{lr(run.learningRate)}</td>

@@ -1,7 +1,7 @@
 // A run's life: QUEUED -> RUNNING (claimed by one worker) -> FINISHED | FAILED | STOPPED.
 // Every transition is one guarded UPDATE (WHERE status = ...), so two processes racing for
 // the same run cannot both win; the loser gets a named error, never a silent double start.
-import type { Run, RunStatus } from "../../generated/prisma/client.ts";
+import { Prisma, type Run, type RunStatus } from "../../generated/prisma/client.ts";
 import { InvalidStateError } from "../errors.ts";
 import { failureSchema, idSchema, parseInput, timeoutSchema, workerIdSchema } from "../validation.ts";
 import { requireRun, stateError, type StoreContext } from "./context.ts";
@@ -59,7 +59,7 @@ export async function finishRun(ctx: StoreContext, runId: number): Promise<Run> 
   parseInput(idSchema, runId, "runId");
   const { count } = await ctx.prisma.run.updateMany({
     where: { id: runId, status: "RUNNING" },
-    data: { status: "FINISHED", endedAt: new Date() },
+    data: { status: "FINISHED", endedAt: new Date(), progress: Prisma.DbNull },
   });
   if (count === 0) throw await stateError(ctx.prisma, runId, "finish", ["RUNNING"], "only the worker running it can finish a run");
   return ctx.prisma.run.findUniqueOrThrow({ where: { id: runId } });
@@ -71,7 +71,7 @@ export async function failRun(ctx: StoreContext, runId: number, error: { message
   const failure = parseInput(failureSchema, error);
   const { count } = await ctx.prisma.run.updateMany({
     where: { id: runId, status: { in: ACTIVE } },
-    data: { status: "FAILED", error: failure.message, errorStack: failure.stack ?? null, endedAt: new Date() },
+    data: { status: "FAILED", error: failure.message, errorStack: failure.stack ?? null, endedAt: new Date(), progress: Prisma.DbNull },
   });
   if (count === 0) throw await stateError(ctx.prisma, runId, "fail", ACTIVE, "the run has already ended");
   return ctx.prisma.run.findUniqueOrThrow({ where: { id: runId } });
@@ -81,7 +81,7 @@ export async function stopRun(ctx: StoreContext, runId: number): Promise<Run> {
   parseInput(idSchema, runId, "runId");
   const { count } = await ctx.prisma.run.updateMany({
     where: { id: runId, status: { in: ACTIVE } },
-    data: { status: "STOPPED", endedAt: new Date() },
+    data: { status: "STOPPED", endedAt: new Date(), progress: Prisma.DbNull },
   });
   if (count === 0) throw await stateError(ctx.prisma, runId, "stop", ACTIVE, "the run has already ended");
   return ctx.prisma.run.findUniqueOrThrow({ where: { id: runId } });
@@ -120,6 +120,7 @@ export async function reapStaleRuns(ctx: StoreContext, timeoutMs: number): Promi
       data: {
         status: "FAILED",
         endedAt: now,
+        progress: Prisma.DbNull,
         error: `worker lost: no heartbeat from worker "${run.workerId}" for ${silentSeconds} s (timeout ${Math.round(timeout / 1000)} s)`,
       },
     });

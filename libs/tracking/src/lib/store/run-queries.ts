@@ -18,7 +18,7 @@ const runColumns = {
   endedAt: true, error: true, errorStack: true, stopRequested: true,
   backend: true, engine: true, thawVersion: true, datasetFingerprint: true, baseWeightsHash: true,
   skipReport: true, evaluation: true,
-  bestValAccuracy: true, bestEpoch: true, lastValAccuracy: true, epochsDone: true,
+  bestValAccuracy: true, bestEpoch: true, lastValAccuracy: true, epochsDone: true, progress: true,
 } satisfies Prisma.RunSelect;
 
 const sortColumns = {

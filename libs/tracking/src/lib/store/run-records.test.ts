@@ -4,6 +4,7 @@ import { createInterface } from "node:readline";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidInputError, InvalidStateError } from "../errors.ts";
 import { openStore } from "../open-store.ts";
+import { parseRunProgress } from "../run-progress.ts";
 import { spawnChild } from "../testing/child.ts";
 import { PARAMS, tempStore } from "../testing/temp-store.ts";
 import type { Run, TrackingStore } from "../tracking-store.ts";
@@ -128,5 +129,57 @@ describe("checkpoints and run facts", () => {
     await expect(store.recordRunInfo(run.id, { evaluation: { ...evaluation, checkpointId: 999 } })).rejects.toThrow(
       `Invalid evaluation.checkpointId: checkpoint 999 is not a checkpoint of run ${run.id}`,
     );
+  });
+});
+
+describe("progress", () => {
+  const progress = { phase: "train" as const, epoch: 1, done: 48, total: 200, imagesPerSecond: 12.5, etaSeconds: 12.16 };
+
+  it("round-trips through the SQLite file, as the list and the detail read it, and clears when the run ends", async () => {
+    await store.claimRun(run.id, "w1");
+    const before = Date.now();
+    await store.recordProgress(run.id, progress);
+    // Read back by another connection from the file, as the dashboard's process does.
+    const reopened = await openStore({ path: dbPath });
+    const detail = await reopened.getRun(run.id);
+    const stored = parseRunProgress(detail.progress);
+    expect(stored).toMatchObject(progress);
+    expect(Date.parse(stored!.updatedAt)).toBeGreaterThanOrEqual(before - 1000);
+    const raw = new Database(dbPath, { readonly: true });
+    expect(JSON.parse((raw.prepare(`SELECT "progress" FROM "Run" WHERE id = ?`).get(run.id) as { progress: string }).progress)).toMatchObject(progress);
+    raw.close();
+    const listed = (await reopened.listRuns({})).items.find((item) => item.id === run.id);
+    expect(parseRunProgress(listed?.progress)).toEqual(stored);
+
+    await reopened.recordProgress(run.id, { ...progress, phase: "validate", done: 10, total: 50, imagesPerSecond: null, etaSeconds: null });
+    expect(parseRunProgress((await reopened.getRun(run.id)).progress)).toMatchObject({ phase: "validate", done: 10, imagesPerSecond: null });
+    await reopened.finishRun(run.id);
+    expect((await reopened.getRun(run.id)).progress).toBeNull();
+    await expect(reopened.recordProgress(run.id, progress)).rejects.toThrow(`Cannot record progress of run ${run.id} because it is FINISHED (allowed: RUNNING)`);
+    await reopened.close();
+  });
+
+  it("clears on a stop, a failure and a reaped worker, and can be cleared by its worker", async () => {
+    const others = await Promise.all([1, 2, 3].map((i) => store.enqueueRun({ experimentId: run.experimentId, ...PARAMS, name: `p${i}` })));
+    for (const r of [run, ...others]) {
+      await store.claimRun(r.id, "w1");
+      await store.recordProgress(r.id, progress);
+    }
+    await store.recordProgress(run.id, null);
+    await store.stopRun(others[0].id);
+    await store.failRun(others[1].id, { message: "boom" });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await store.reapStaleRuns(1);
+    for (const r of [run, ...others]) expect((await store.getRun(r.id)).progress, `run ${r.id}`).toBeNull();
+  });
+
+  it("refuses a malformed report, naming the field and the fix", async () => {
+    await store.claimRun(run.id, "w1");
+    await expect(store.recordProgress(run.id, { ...progress, done: 201 })).rejects.toThrow(
+      "Invalid progress.done: done must not exceed total; use the images done so far, a whole number from 0 up to total.",
+    );
+    await expect(store.recordProgress(run.id, { ...progress, phase: "fit" as "train" })).rejects.toThrow(`Invalid progress.phase: got "fit"; use "cache", "train" or "validate".`);
+    await expect(store.recordProgress(run.id, { ...progress, imagesPerSecond: -1 })).rejects.toThrow(InvalidInputError);
+    expect((await store.getRun(run.id)).progress).toBeNull();
   });
 });

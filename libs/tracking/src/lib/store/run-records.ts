@@ -1,8 +1,9 @@
 // What a worker writes while it trains: per-epoch metrics, checkpoints and the facts of the
 // execution. Metric rows are keyed by (run, epoch), so a repeated epoch replaces its row.
-import type { Checkpoint, EpochMetric, Prisma, Run } from "../../generated/prisma/client.ts";
+import { Prisma, type Checkpoint, type EpochMetric, type Run } from "../../generated/prisma/client.ts";
 import { InvalidInputError, InvalidStateError } from "../errors.ts";
 import type { CheckpointInput, EpochInput, RunInfo } from "../tracking-store.ts";
+import { runProgressInputSchema, type RunProgressInput } from "../run-progress.ts";
 import { checkpointSchema, epochSchema, idSchema, parseInput, runInfoSchema } from "../validation.ts";
 import { requireRun, stateError, toJson, writeTransaction, type StoreContext } from "./context.ts";
 
@@ -94,4 +95,15 @@ export async function recordRunInfo(ctx: StoreContext, runId: number, input: Run
     throw new InvalidStateError(runId, run.status, `Cannot record execution facts of run ${runId} because it is ${run.status} and has not started; claim it first.`);
   }
   return ctx.prisma.run.findUniqueOrThrow({ where: { id: runId } });
+}
+
+/**
+ * Replaces a RUNNING run's in-epoch progress (null clears it). One small UPDATE, also a
+ * heartbeat: only the worker running the run writes it.
+ */
+export async function recordProgress(ctx: StoreContext, runId: number, input: RunProgressInput | null): Promise<void> {
+  parseInput(idSchema, runId, "runId");
+  const progress = input === null ? Prisma.DbNull : toJson({ ...parseInput(runProgressInputSchema, input, "progress"), updatedAt: new Date().toISOString() });
+  const { count } = await ctx.prisma.run.updateMany({ where: { id: runId, status: "RUNNING" }, data: { progress, heartbeatAt: new Date() } });
+  if (count === 0) throw await stateError(ctx.prisma, runId, "record progress of", ["RUNNING"], "only the worker running it writes its progress");
 }

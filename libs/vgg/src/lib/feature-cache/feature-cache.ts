@@ -10,6 +10,7 @@ import { checkBatch, type Batch, type BatchSource } from "../train/batches.ts";
 import { preprocessedPixels } from "../train/feeds.ts";
 import type { FeedSource } from "../train/training-engine.ts";
 import type { TrainingPlan } from "../train/plan.ts";
+import type { Callback } from "../train/callbacks/callback.ts";
 import { FeatureStore } from "./feature-store.ts";
 
 export interface FeatureCacheOptions {
@@ -54,12 +55,15 @@ function prefixWeightsHash(model: LayersModel, frozenLayers: number): string {
 export class CachedFeatures {
   stats: FeatureCacheStats;
   private engine: InferenceEngine | undefined;
+  /** The fill's progress: the loop pulls the training feeds once per epoch, then the validation feeds. */
+  private fill = { epoch: -1, done: 0, computing: false };
 
   constructor(
     private readonly model: LayersModel,
     private readonly frozenLayers: number,
     private readonly store: FeatureStore,
     private readonly prefer: EngineName | undefined,
+    private readonly callbacks: Callback[],
   ) {
     this.stats = { dir: store.dir, engine: "none", computed: 0, prefixRuns: 0, reads: 0 };
   }
@@ -99,12 +103,18 @@ export class CachedFeatures {
     return out;
   }
 
-  feeds(source: BatchSource, classes: number): FeedSource {
+  feeds(source: BatchSource, classes: number, pass: "train" | "validation"): FeedSource {
     const shape = this.store.key.featureShape;
     return async function* (this: CachedFeatures) {
+      if (pass === "train") this.fill = { epoch: this.fill.epoch + 1, done: 0, computing: false };
       for await (const batch of source()) {
         checkBatch(batch, classes);
+        const computedBefore = this.stats.computed;
         const features = await this.of(batch);
+        // Only an epoch that computes features reports the fill; later epochs only read.
+        this.fill.done += batch.shape[0];
+        this.fill.computing ||= this.stats.computed > computedBefore;
+        if (this.fill.computing) for (const cb of this.callbacks) await cb.onProgress?.({ phase: "cache", epoch: this.fill.epoch, done: this.fill.done });
         yield { x: features, shape: [batch.shape[0], ...shape], y: batch.y, classes: batch.numClasses };
       }
     }.bind(this);
@@ -119,7 +129,7 @@ export class CachedFeatures {
  * The cache of `plan`'s prefix outputs for this dataset and these weights. Refused with
  * augmentation: the frozen layers must see the same pixels every epoch.
  */
-export function cachedFeatures(model: LayersModel, plan: TrainingPlan, cache: FeatureCacheOptions): CachedFeatures {
+export function cachedFeatures(model: LayersModel, plan: TrainingPlan, cache: FeatureCacheOptions, callbacks: Callback[] = []): CachedFeatures {
   if (cache.augmented !== false) {
     throw new FeatureCacheError("The feature cache needs unaugmented images (the frozen layers must see the same pixels every epoch); turn augmentation off or train without featureCache.");
   }
@@ -136,5 +146,5 @@ export function cachedFeatures(model: LayersModel, plan: TrainingPlan, cache: Fe
     inputSize: [inputShape[1] ?? 0, inputShape[2] ?? 0],
     featureShape: plan.inputShape,
   });
-  return new CachedFeatures(model, plan.prefixLayers, store, cache.engine);
+  return new CachedFeatures(model, plan.prefixLayers, store, cache.engine, callbacks);
 }

@@ -41,7 +41,7 @@ export type FitHistory = History & { plan: TrainingPlan; prefixEngine?: { name: 
 
 /** Where the trained layers' inputs come from: images, the prefix run every batch, or the cache. */
 interface Inputs {
-  feeds(source: BatchSource): FeedSource;
+  feeds(source: BatchSource, pass: "train" | "validation"): FeedSource;
   prefixEngine?: InferenceEngine;
   cache?: CachedFeatures;
 }
@@ -49,8 +49,8 @@ interface Inputs {
 async function inputsFor(model: LayersModel, plan: TrainingPlan, options: FitOptions): Promise<Inputs> {
   const classes = outputClasses(model);
   if (plan.cached) {
-    const cache = cachedFeatures(model, plan, { engine: options.prefixEngine, ...options.featureCache! });
-    return { feeds: (source) => cache.feeds(source, classes), cache };
+    const cache = cachedFeatures(model, plan, { engine: options.prefixEngine, ...options.featureCache! }, options.callbacks);
+    return { feeds: (source, pass) => cache.feeds(source, classes, pass), cache };
   }
   if (plan.prefixLayers < 2) return { feeds: (source) => imageFeeds(source, classes) };
   const engine = await createEngine(model, { prefixLayers: plan.prefixLayers, prefer: options.prefixEngine });
@@ -69,7 +69,7 @@ export async function fit(model: LayersModel, train: BatchSource, options: FitOp
   const inputs = await inputsFor(model, plan, options);
   try {
     const engine = await trainingEngine(model, plan, options);
-    const history = await trainLoop(inputs.feeds(train), { ...loop, validation: validation && inputs.feeds(validation) }, { model, stopTraining: false }, engine);
+    const history = await trainLoop(inputs.feeds(train, "train"), { ...loop, validation: validation && inputs.feeds(validation, "validation") }, { model, stopTraining: false }, engine);
     const prefixEngine = inputs.prefixEngine && { name: inputs.prefixEngine.name, reason: inputs.prefixEngine.reason };
     return { ...history, plan, ...(prefixEngine ? { prefixEngine } : {}), ...(inputs.cache ? { featureCache: inputs.cache.stats } : {}) };
   } finally {

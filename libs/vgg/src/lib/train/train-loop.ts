@@ -3,7 +3,7 @@
 // engine up to `stepsPerRun` batches of one size at a time and knows nothing else about it.
 import { TrainingOptionError } from "../errors.ts";
 import { type OptimizerSpec } from "./optimizers.ts";
-import { type Callback, type EpochLogs, type StopReason, type TrainingState } from "./callbacks/callback.ts";
+import { type Callback, type EpochLogs, type StopReason, type TrainingState, type TrainProgress } from "./callbacks/callback.ts";
 import type { Feed, FeedSource, TrainingEngine } from "./training-engine.ts";
 
 export interface LoopOptions {
@@ -51,12 +51,17 @@ function batchSize(feed: Feed): number {
   return feed.shape[0];
 }
 
-async function validate(engine: TrainingEngine, source: FeedSource, signal: AbortSignal | undefined): Promise<Totals> {
+async function progress(callbacks: Callback[], report: TrainProgress): Promise<void> {
+  for (const cb of callbacks) await cb.onProgress?.(report);
+}
+
+async function validate(engine: TrainingEngine, source: FeedSource, signal: AbortSignal | undefined, epoch: number, callbacks: Callback[]): Promise<Totals> {
   const totals = new Totals();
   for await (const feed of source()) {
     if (signal?.aborted) throw new Aborted();
     const { loss, accuracy } = await engine.evaluateBatch(feed);
     totals.add(batchSize(feed), loss, accuracy);
+    await progress(callbacks, { phase: "validate", epoch, done: totals.count });
   }
   return totals;
 }
@@ -65,11 +70,16 @@ async function validate(engine: TrainingEngine, source: FeedSource, signal: Abor
 async function* chunks(source: AsyncIterable<Feed>, size: number): AsyncGenerator<Feed[]> {
   let chunk: Feed[] = [];
   for await (const feed of source) {
-    if (chunk.length > 0 && (chunk.length === size || batchSize(chunk[0]) !== batchSize(feed))) {
+    if (chunk.length > 0 && batchSize(chunk[0]) !== batchSize(feed)) {
       yield chunk;
       chunk = [];
     }
     chunk.push(feed);
+    // a full chunk goes at once: the next batch is not read before this one trains
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
   }
   if (chunk.length > 0) yield chunk;
 }
@@ -98,12 +108,13 @@ export async function trainLoop(train: FeedSource, options: LoopOptions, state: 
           const size = batchSize(chunk[i]);
           totals.add(size, loss, accuracy);
           for (const cb of callbacks) await cb.onBatchEnd?.(batch, { size, loss, accuracy });
+          await progress(callbacks, { phase: "train", epoch, done: totals.count });
           batch++;
         }
         if (state.stopTraining) break;
       }
       if (totals.count === 0) throw new TrainingOptionError("The training batches were empty; check the dataset folder and the batch source.");
-      const val = validation ? await validate(engine, validation, signal) : undefined;
+      const val = validation ? await validate(engine, validation, signal, epoch, callbacks) : undefined;
       engine.syncModel();
       // Keras' key order, then the epoch's wall time.
       const logs: EpochLogs = {

@@ -1,8 +1,10 @@
 "use client";
-// One run, live: curves, progress and ETA refresh every 1.5 s while it is queued or running.
+// One run, live: curves, progress inside the epoch and ETA refresh every 1.5 s while it is
+// queued or running.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { baseLabel, duration, lr, pct, when } from "../../../components/format.ts";
+import { EpochProgress } from "../../../components/epoch-progress.tsx";
 import { StatusBadge } from "../../../components/status-badge.tsx";
 import { errorMessage } from "../../../trpc/errors.ts";
 import { useTRPC } from "../../../trpc/react.tsx";
@@ -62,6 +64,7 @@ export function RunView({ id }: { id: number }) {
             <span>started {when(r.startedAt)}</span>
             {r.endedAt && r.startedAt && <span>took {duration(new Date(r.endedAt).getTime() - new Date(r.startedAt).getTime())}</span>}
           </div>
+          {r.progress && <EpochProgress progress={r.progress} epochs={r.epochs} />}
         </div>
         <div className="row">
           <Link className="button" href={`/launch?clone=${r.id}`}>

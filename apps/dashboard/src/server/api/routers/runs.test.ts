@@ -54,6 +54,18 @@ describe("runs.get", () => {
     expect(run.championCheckpointId).toBeNull();
   });
 
+  it("returns the worker's progress inside the epoch while running, in the list too, and none once the run ended", async () => {
+    const id = await launch(15, 0.001);
+    await trainFake(h.store, id, [0.5], false);
+    const written = { phase: "cache" as const, epoch: 1, done: 40, total: 160, imagesPerSecond: 8, etaSeconds: 15 };
+    await h.store.recordProgress(id, written);
+    expect((await h.caller.runs.get({ id })).progress).toMatchObject(written);
+    expect((await h.caller.runs.list({ experimentId })).items.find((r) => r.id === id)?.progress).toMatchObject(written);
+    await h.store.finishRun(id);
+    expect((await h.caller.runs.get({ id })).progress).toBeNull();
+    expect((await h.caller.runs.list({ experimentId })).items.find((r) => r.id === id)?.progress).toBeNull();
+  });
+
   it("answers NOT_FOUND for an unknown run and BAD_REQUEST for an invalid id", async () => {
     await expect(h.caller.runs.get({ id: 999 })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(h.caller.runs.get({ id: -3 })).rejects.toMatchObject({ code: "BAD_REQUEST" });

@@ -1,6 +1,6 @@
 // Reading runs (the paged table, one run, a comparison) and stopping them.
 import { z } from "zod";
-import type { RunInfo } from "@thaw/tracking";
+import { parseRunProgress, type RunInfo, type RunStatus } from "@thaw/tracking";
 import { bestRunId, compareRun, gridOf } from "../../compare.ts";
 import { toTrpcError } from "../errors.ts";
 import { createTRPCRouter, publicProcedure } from "../trpc.ts";
@@ -36,9 +36,15 @@ function etaMs(status: string, epochs: number, durations: number[]): number | nu
   return Math.max(0, Math.round(mean * (epochs - durations.length)));
 }
 
+/** The worker's in-epoch progress; only a RUNNING run has one (ending a run clears it). */
+function progressOf(run: { status: RunStatus; progress: unknown }) {
+  return run.status === "RUNNING" ? parseRunProgress(run.progress) : null;
+}
+
 export const runsRouter = createTRPCRouter({
   list: publicProcedure.input(listInput).query(async ({ ctx, input }) => {
-    return ctx.store.listRuns(input);
+    const page = await ctx.store.listRuns(input);
+    return { ...page, items: page.items.map((run) => ({ ...run, progress: progressOf(run) })) };
   }),
 
   get: publicProcedure.input(z.object({ id: runId })).query(async ({ ctx, input }) => {
@@ -49,6 +55,7 @@ export const runsRouter = createTRPCRouter({
       skipReport: (run.skipReport ?? []) as NonNullable<RunInfo["skipReport"]>,
       evaluation: (run.evaluation ?? null) as RunInfo["evaluation"] | null,
       etaMs: etaMs(run.status, run.epochs, run.metrics.map((m) => m.durationMs)),
+      progress: progressOf(run),
       championCheckpointId: champion?.checkpoint.id ?? null,
     };
   }),

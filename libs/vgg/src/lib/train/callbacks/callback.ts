@@ -21,6 +21,19 @@ export interface BatchLogs {
   accuracy: number;
 }
 
+/**
+ * Images done inside an epoch, for a progress bar. `done` counts the images of this phase
+ * of this epoch so far: "train" and "validate" count batches consumed by the loop; "cache"
+ * counts images through the frozen prefix (training and validation passes together) in an
+ * epoch that computes missing features, which then is what the epoch's time goes to.
+ */
+export interface TrainProgress {
+  phase: "cache" | "train" | "validate";
+  /** 0-based, as in onEpochBegin. */
+  epoch: number;
+  done: number;
+}
+
 export type StopReason = "completed" | "callback" | "aborted";
 
 export interface TrainEndLogs {
@@ -42,6 +55,8 @@ export interface Callback {
   onTrainBegin?(): void | Promise<void>;
   onEpochBegin?(epoch: number): void | Promise<void>;
   onBatchEnd?(batch: number, logs: BatchLogs): void | Promise<void>;
+  /** After every batch of training, of validation and of a feature-cache fill. */
+  onProgress?(progress: TrainProgress): void | Promise<void>;
   onEpochEnd?(epoch: number, logs: EpochLogs): void | Promise<void>;
   onTrainEnd?(logs: TrainEndLogs): void | Promise<void>;
 }
