@@ -84,9 +84,9 @@ export class OnnxEngine implements InferenceEngine {
     const perImage = perImageInputShape(model);
     const bytes = exportOnnx(model, { prefixLayers });
     const ort = await loadOnnxRuntime();
-    const threads = options.threads ?? availableParallelism();
-    const session = await ort.InferenceSession.create(bytes, cpuSessionOptions(threads));
-    const reason = options.reason ?? `ONNX Runtime ${ort.env.versions.node ?? ""} on CPU, ${threads} thread(s)`;
+    const { options: sessionOptions, description } = ortSessionOptions({ threads: options.threads });
+    const session = await ort.InferenceSession.create(bytes, sessionOptions);
+    const reason = options.reason ?? `ONNX Runtime ${ort.env.versions.node ?? ""}, ${description}`;
     return new OnnxEngine(ort, session, perImage, reason);
   }
 

@@ -22,7 +22,7 @@ describe("createEngine selection rule", () => {
   it("picks ONNX Runtime on a CPU backend when it loads, and says why", async () => {
     const engine = await createEngine(tinyVgg(), { env: {} });
     expect(engine.name).toBe("onnxruntime");
-    expect(engine.reason).toMatch(/ONNX Runtime 1\.\d+.* on CPU, \d+ thread/);
+    expect(engine.reason).toMatch(/^ONNX Runtime 1\.\d+\.\d+, CPU provider, \d+ thread/);
     await engine.dispose();
   });
 
