@@ -10,7 +10,7 @@ import { getDataset, listDatasets, registerDataset } from "./store/datasets.ts";
 import { enqueueRun, enqueueSweep, updateRunParams } from "./store/run-queue.ts";
 import { claimNextRun, claimRun, failRun, finishRun, heartbeat, reapStaleRuns, requestStop, stopRun } from "./store/run-lifecycle.ts";
 import { addCheckpoint, logEpoch, recordRunInfo } from "./store/run-records.ts";
-import { bestCheckpoint, compareRuns, getCheckpoint, getRun, listRuns } from "./store/run-queries.ts";
+import { bestCheckpoint, checkpointAtPath, compareRuns, getCheckpoint, getRun, listRuns } from "./store/run-queries.ts";
 import { aliasHistory, getAlias, promote } from "./store/promotions.ts";
 import type { TrackingStore } from "./tracking-store.ts";
 
@@ -64,6 +64,7 @@ function createStore(ctx: StoreContext, dbPath: string): TrackingStore {
     compareRuns: (runIds) => compareRuns(ctx, runIds),
     getCheckpoint: (checkpointId) => getCheckpoint(ctx, checkpointId),
     bestCheckpoint: (runId) => bestCheckpoint(ctx, runId),
+    checkpointAtPath: (dir) => checkpointAtPath(ctx, dir),
     promote: (input) => promote(ctx, input),
     getAlias: (experimentId, alias) => getAlias(ctx, experimentId, alias),
     aliasHistory: (experimentId, alias) => aliasHistory(ctx, experimentId, alias),

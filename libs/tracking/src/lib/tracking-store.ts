@@ -35,6 +35,9 @@ export interface EnqueueRunInput extends RunParams {
   experimentId: number;
   datasetId?: number | null;
   baseRunId?: number | null;
+  /** The base run's checkpoint this run starts from, pinned at queue time (lineage). */
+  baseCheckpointId?: number | null;
+  baseCheckpointSha256?: string | null;
   name?: string | null;
 }
 
@@ -106,6 +109,8 @@ export type RunDetail = Run & {
   experiment: Experiment;
   dataset: Dataset | null;
   baseRun: Pick<Run, "id" | "name" | "status"> | null;
+  /** Runs queued with this run as their base, and the checkpoint each was pinned to. */
+  derivedRuns: Pick<Run, "id" | "name" | "status" | "baseCheckpointId">[];
   metrics: EpochMetric[];
   checkpoints: Checkpoint[];
 };
@@ -194,6 +199,8 @@ export interface TrackingStore {
   getCheckpoint(checkpointId: number): Promise<Checkpoint & { run: Run }>;
   /** The checkpoint with the best monitored value of a run (its last one saved best-only). */
   bestCheckpoint(runId: number): Promise<Checkpoint | null>;
+  /** The checkpoint row recorded for a folder (absolute path), or null: which run wrote it. */
+  checkpointAtPath(dir: string): Promise<Checkpoint | null>;
 
   promote(input: PromoteInput): Promise<PromotionView>;
   getAlias(experimentId: number, alias?: string): Promise<AliasView | null>;

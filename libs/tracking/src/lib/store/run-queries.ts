@@ -14,7 +14,7 @@ const runColumns = {
   id: true, experimentId: true, datasetId: true, name: true, status: true,
   frozenLayers: true, learningRate: true, optimizer: true, momentum: true, batchSize: true, epochs: true,
   patience: true, imageSize: true, base: true, augment: true, seed: true, params: true,
-  baseRunId: true, sweepId: true, workerId: true, heartbeatAt: true, createdAt: true, startedAt: true,
+  baseRunId: true, baseCheckpointId: true, baseCheckpointSha256: true, sweepId: true, workerId: true, heartbeatAt: true, createdAt: true, startedAt: true,
   endedAt: true, error: true, errorStack: true, stopRequested: true,
   backend: true, engine: true, thawVersion: true, datasetFingerprint: true, baseWeightsHash: true,
   skipReport: true, evaluation: true,
@@ -35,6 +35,7 @@ const runDetailInclude = {
   experiment: true,
   dataset: true,
   baseRun: { select: { id: true, name: true, status: true } },
+  derivedRuns: { select: { id: true, name: true, status: true, baseCheckpointId: true }, orderBy: { id: "asc" } },
   metrics: { orderBy: { epoch: "asc" } },
   checkpoints: { orderBy: [{ epoch: "asc" }, { id: "asc" }] },
 } satisfies Prisma.RunInclude;
@@ -117,6 +118,11 @@ export async function getCheckpoint(ctx: StoreContext, checkpointId: number): Pr
   const checkpoint = await ctx.prisma.checkpoint.findUnique({ where: { id: checkpointId }, include: { run: true } });
   if (!checkpoint) throw new NotFoundError("Checkpoint", checkpointId);
   return checkpoint;
+}
+
+/** The checkpoint row recorded for a folder (an absolute path), for lineage; null when none is. */
+export async function checkpointAtPath(ctx: StoreContext, dir: string): Promise<Checkpoint | null> {
+  return ctx.prisma.checkpoint.findFirst({ where: { path: dir }, orderBy: { id: "desc" } });
 }
 
 /** Checkpoints are saved best-only, so the best one is the latest one. */
