@@ -44,7 +44,7 @@ function newestMtime(dir) {
 function dashboardBuildIsStale() {
   const buildId = path.join(dashboard, ".next", "BUILD_ID");
   if (!existsSync(buildId)) return true;
-  const sources = ["apps/dashboard", "libs/tracking/src", "libs/data/src", "libs/vgg/src"].map((d) => newestMtime(path.join(root, d)));
+  const sources = ["apps/dashboard", "libs/tracking/src", "libs/data/src", "libs/vgg/src", "libs/planner/src"].map((d) => newestMtime(path.join(root, d)));
   return Math.max(...sources) > statSync(buildId).mtimeMs;
 }
 
