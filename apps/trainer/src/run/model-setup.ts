@@ -2,7 +2,7 @@
 // checkpoint) with the new head, layers[:N] frozen.
 import type { TrackingStore } from "@thaw/tracking";
 import { countParams, initBackend, loadBase, transfer, type CheckpointMetaInput } from "@thaw/vgg";
-import { resolveBaseRef } from "./base-ref.ts";
+import { baseToLoad } from "./base-ref.ts";
 import type { ExecSettings } from "./run-settings.ts";
 
 export type TrainModel = Awaited<ReturnType<typeof loadBase>>["model"];
@@ -23,14 +23,17 @@ export async function startBackend(): Promise<string> {
 }
 
 export async function buildRunModel(store: TrackingStore, settings: ExecSettings, classNames: string[], datasetFingerprint: string): Promise<BuiltModel> {
-  const ref = await resolveBaseRef(store, settings.base);
-  const spec = ref.kind === "imagenet" ? "vgg16-imagenet" : ref.kind === "random" ? "random" : ref.path;
+  const { spec, sha256 } = await baseToLoad(store, settings);
   const loaded = await loadBase(spec, {
     includeTop: settings.head === "fc2",
     inputShape: [settings.imageSize, settings.imageSize, 3],
     widthMultiplier: settings.widthMultiplier,
     seed: settings.seed,
   });
+  if (sha256 !== null && loaded.baseWeightsHash !== sha256) {
+    loaded.model.dispose();
+    throw new Error(`The base checkpoint ${spec} has changed since this run was queued (sha256 ${loaded.baseWeightsHash.slice(0, 12)}, pinned ${sha256.slice(0, 12)}); queue the run again to start from what is there now.`);
+  }
   const head = loaded.checkpointMeta?.head ?? settings.head;
   const model = transfer(loaded.model, {
     frozenLayers: settings.frozenLayers,

@@ -7,6 +7,9 @@ export interface ExecSettings extends Omit<RunParams, "extra"> {
   widthMultiplier: number;
   validationSplit: number;
   dropout: number;
+  /** The checkpoint pinned as the base when the run was queued, and its sha256 (lineage). */
+  baseCheckpointId: number | null;
+  baseCheckpointSha256: string | null;
 }
 
 export function execSettings(run: Run): ExecSettings {
@@ -19,5 +22,7 @@ export function execSettings(run: Run): ExecSettings {
     widthMultiplier: num("widthMultiplier", 1),
     validationSplit: num("validationSplit", 0.2),
     dropout: num("dropout", 0),
+    baseCheckpointId: run.baseCheckpointId,
+    baseCheckpointSha256: run.baseCheckpointSha256,
   };
 }
