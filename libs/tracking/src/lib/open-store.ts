@@ -2,7 +2,7 @@
 // through the generated Prisma Client on Prisma's better-sqlite3 driver adapter.
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "../generated/prisma/client.ts";
-import { resolveDbPath } from "./db-path.ts";
+import { resolveDbPath } from "./thaw-paths.ts";
 import { BUSY_TIMEOUT_MS, migrate } from "./migrate.ts";
 import type { StoreContext } from "./store/context.ts";
 import { createExperiment, ensureExperiment, getExperiment, listExperiments } from "./store/experiments.ts";
@@ -15,7 +15,7 @@ import { aliasHistory, getAlias, promote } from "./store/promotions.ts";
 import type { TrackingStore } from "./tracking-store.ts";
 
 export interface OpenStoreOptions {
-  /** SQLite file; defaults to env THAW_DB, else `.thaw/thaw.db` under process.cwd(). */
+  /** SQLite file; defaults to env THAW_DB, else thaw.db in THAW_HOME (see thaw-paths.ts). */
   path?: string;
   /** Folder of migrations; defaults to the repository's prisma/migrations. */
   migrationsDir?: string;
