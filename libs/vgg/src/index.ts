@@ -70,8 +70,8 @@ export { BackendError, TrainingOptionError, FeatureCacheError } from "./lib/erro
 
 // engines: inference engine selection, ONNX export
 export type { EngineName, EngineOutput, InferenceEngine } from "./lib/engine/inference-engine.ts";
-export { createEngine, describeEngines, ENGINE_NAMES } from "./lib/engine/select-engine.ts";
-export type { CreateEngineOptions, EngineAvailability } from "./lib/engine/select-engine.ts";
+export { createEngine, chooseEngine, describeEngines, ENGINE_NAMES } from "./lib/engine/select-engine.ts";
+export type { CreateEngineOptions, EngineAvailability, EngineChoice } from "./lib/engine/select-engine.ts";
 export { exportOnnx, writeOnnxFile, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from "./lib/onnx/export-onnx.ts";
 export type { ExportOnnxOptions } from "./lib/onnx/export-onnx.ts";
 export { OnnxExportError, InferenceEngineError } from "./lib/errors.ts";

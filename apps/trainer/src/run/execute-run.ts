@@ -7,7 +7,7 @@ import { heartbeatTimings, thawPaths } from "../config.ts";
 import { evaluateCheckpoint } from "./evaluate.ts";
 import { fitRun } from "./fit-run.ts";
 import { startHeartbeat } from "./heartbeat.ts";
-import { buildRunModel, startBackend } from "./model-setup.ts";
+import { buildRunModel, plannedEngine, startBackend } from "./model-setup.ts";
 import { execSettings } from "./run-settings.ts";
 import { openTrainingData } from "./training-data.ts";
 import { thawVersion } from "./version.ts";
@@ -36,9 +36,15 @@ export async function executeRun(store: TrackingStore, run: Run, options: Execut
   options.signal?.addEventListener("abort", abort, { once: true });
   const heartbeat = startHeartbeat(store, run.id, options.workerId, heartbeatTimings().intervalMs, abort);
   let release: (() => void) | undefined;
+  // What is known of the execution is recorded as soon as it is known, so that a run failing
+  // before its first epoch still says which backend and engine it was on.
+  let backendRecorded = false;
   try {
+    await store.recordRunInfo(run.id, { thawVersion: thawVersion() });
     const backend = await startBackend();
-    await store.recordRunInfo(run.id, { backend, thawVersion: thawVersion() });
+    await store.recordRunInfo(run.id, { backend });
+    backendRecorded = true;
+    await store.recordRunInfo(run.id, { engine: await plannedEngine() });
     if (run.datasetId === null) throw new Error(`Run ${run.id} has no dataset; enqueue it with a data folder.`);
     const dataset = await store.getDataset(run.datasetId);
     const data = await openTrainingData(dataset.path, settings, paths.cache);
@@ -87,6 +93,7 @@ export async function executeRun(store: TrackingStore, run: Run, options: Execut
       return "STOPPED";
     }
     const err = error instanceof Error ? error : new Error(String(error));
+    if (!backendRecorded) await store.recordRunInfo(run.id, { backend: "none (it did not start)" });
     await store.failRun(run.id, { message: err.message, stack: err.stack ?? null });
     log(`run ${run.id} FAILED: ${err.message}`);
     return "FAILED";

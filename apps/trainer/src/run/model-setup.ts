@@ -1,7 +1,7 @@
 // Builds the model a run trains: its base (ImageNet weights, random, or a previous run's
 // checkpoint) with the new head, layers[:N] frozen.
 import type { TrackingStore } from "@thaw/tracking";
-import { countParams, initBackend, loadBase, transfer, type CheckpointMetaInput } from "@thaw/vgg";
+import { chooseEngine, countParams, initBackend, loadBase, transfer, type CheckpointMetaInput } from "@thaw/vgg";
 import { baseToLoad } from "./base-ref.ts";
 import type { ExecSettings } from "./run-settings.ts";
 
@@ -20,6 +20,12 @@ export interface BuiltModel {
 
 export async function startBackend(): Promise<string> {
   return (await initBackend()).name;
+}
+
+/** The engine the selection rule picks before training: replaced by what trained once fit ends. */
+export async function plannedEngine(): Promise<string> {
+  const choice = await chooseEngine();
+  return `${choice.name} chosen (${choice.reason}); not trained yet`;
 }
 
 export async function buildRunModel(store: TrackingStore, settings: ExecSettings, classNames: string[], datasetFingerprint: string): Promise<BuiltModel> {
