@@ -6,6 +6,7 @@ export { migrate, readMigrations, BUSY_TIMEOUT_MS, type MigrateOptions, type Mig
 export { MAX_SWEEP_RUNS, MAX_PAGE_SIZE } from "./lib/validation.ts";
 export { DEFAULT_PAGE_SIZE } from "./lib/store/run-queries.ts";
 export { CHAMPION } from "./lib/store/experiments.ts";
+export { DEFAULT_KEEP_CHECKPOINTS } from "./lib/store/checkpoint-retention.ts";
 export { RunStatus } from "./generated/prisma/enums.ts";
 export {
   TrackingError,

@@ -10,6 +10,7 @@ import { getDataset, listDatasets, registerDataset } from "./store/datasets.ts";
 import { enqueueRun, enqueueSweep, updateRunParams } from "./store/run-queue.ts";
 import { claimNextRun, claimRun, failRun, finishRun, heartbeat, reapStaleRuns, requestStop, stopRun } from "./store/run-lifecycle.ts";
 import { addCheckpoint, logEpoch, recordRunInfo } from "./store/run-records.ts";
+import { listCheckpoints, markCheckpointsDeleted, pruneCheckpoints } from "./store/checkpoint-retention.ts";
 import { bestCheckpoint, checkpointAtPath, compareRuns, getCheckpoint, getRun, listRuns } from "./store/run-queries.ts";
 import { aliasHistory, getAlias, promote } from "./store/promotions.ts";
 import type { TrackingStore } from "./tracking-store.ts";
@@ -65,6 +66,9 @@ function createStore(ctx: StoreContext, dbPath: string): TrackingStore {
     getCheckpoint: (checkpointId) => getCheckpoint(ctx, checkpointId),
     bestCheckpoint: (runId) => bestCheckpoint(ctx, runId),
     checkpointAtPath: (dir) => checkpointAtPath(ctx, dir),
+    pruneCheckpoints: (runId, keep) => pruneCheckpoints(ctx, runId, keep),
+    listCheckpoints: (filter) => listCheckpoints(ctx, filter),
+    markCheckpointsDeleted: (ids) => markCheckpointsDeleted(ctx, ids),
     promote: (input) => promote(ctx, input),
     getAlias: (experimentId, alias) => getAlias(ctx, experimentId, alias),
     aliasHistory: (experimentId, alias) => aliasHistory(ctx, experimentId, alias),

@@ -201,6 +201,15 @@ export interface TrackingStore {
   bestCheckpoint(runId: number): Promise<Checkpoint | null>;
   /** The checkpoint row recorded for a folder (absolute path), or null: which run wrote it. */
   checkpointAtPath(dir: string): Promise<Checkpoint | null>;
+  /**
+   * Marks a run's superseded checkpoints deleted, keeping its newest `keep` and every promoted
+   * or pinned one, and returns them: the caller then removes their folders.
+   */
+  pruneCheckpoints(runId: number, keep: number): Promise<Checkpoint[]>;
+  /** Live (deleted: false) or marked-deleted checkpoint rows, for repairs and garbage collection. */
+  listCheckpoints(filter: { deleted: boolean }): Promise<Checkpoint[]>;
+  /** Marks rows whose folders are gone; returns how many were live. */
+  markCheckpointsDeleted(ids: number[]): Promise<number>;
 
   promote(input: PromoteInput): Promise<PromotionView>;
   getAlias(experimentId: number, alias?: string): Promise<AliasView | null>;

@@ -122,12 +122,12 @@ export async function getCheckpoint(ctx: StoreContext, checkpointId: number): Pr
 
 /** The checkpoint row recorded for a folder (an absolute path), for lineage; null when none is. */
 export async function checkpointAtPath(ctx: StoreContext, dir: string): Promise<Checkpoint | null> {
-  return ctx.prisma.checkpoint.findFirst({ where: { path: dir }, orderBy: { id: "desc" } });
+  return ctx.prisma.checkpoint.findFirst({ where: { path: dir, deletedAt: null }, orderBy: { id: "desc" } });
 }
 
 /** Checkpoints are saved best-only, so the best one is the latest one. */
 export async function bestCheckpoint(ctx: StoreContext, runId: number): Promise<Checkpoint | null> {
   parseInput(idSchema, runId, "runId");
   await requireRun(ctx.prisma, runId);
-  return ctx.prisma.checkpoint.findFirst({ where: { runId }, orderBy: [{ epoch: "desc" }, { id: "desc" }] });
+  return ctx.prisma.checkpoint.findFirst({ where: { runId, deletedAt: null }, orderBy: [{ epoch: "desc" }, { id: "desc" }] });
 }
