@@ -11,6 +11,9 @@ describe("option validation", () => {
     // Head and width are the planner's to default: a checkpoint base fixes them.
     expect("head" in opts && opts.head !== undefined).toBe(false);
     expect(opts.width).toBeUndefined();
+    expect(opts.keepCheckpoints).toBe(2);
+    expect(parseOptions(trainSchema, { ...required, keepCheckpoints: "5" }).keepCheckpoints).toBe(5);
+    expect(() => parseOptions(trainSchema, { ...required, keepCheckpoints: "0" })).toThrow('--keep-checkpoints must be a whole number of at least 1 such as 2 (the best and the one before); got "0".');
   });
 
   it("parses the numbers users type, including exponents", () => {

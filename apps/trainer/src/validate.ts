@@ -62,6 +62,7 @@ const common = {
   seed: numeric("--seed", "a whole number, 0 or more, such as 42", (v) => v >= 0, true).default(42),
   validationSplit: numeric("--validation-split", "a fraction between 0 and 1 such as 0.2", (v) => v > 0 && v < 1).default(0.2),
   dropout: numeric("--dropout", "a fraction from 0 up to (not including) 1 such as 0.5", (v) => v >= 0 && v < 1).default(0),
+  keepCheckpoints: numeric("--keep-checkpoints", "a whole number of at least 1 such as 2 (the best and the one before)", (v) => v >= 1, true).default(2),
   name: z.string().optional(),
 };
 

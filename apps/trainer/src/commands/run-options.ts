@@ -19,5 +19,6 @@ export function addRunOptions(command: Command): Command {
     .option("--seed <n>", "random seed for weights, split, shuffle (default 42)")
     .option("--validation-split <f>", "fraction of each class held out for validation (default 0.2)")
     .option("--dropout <f>", "dropout before the new classifier (default 0)")
+    .option("--keep-checkpoints <n>", "checkpoints kept per run: the newest N, the best among them; promoted ones always (default 2)")
     .option("--name <name>", "a name for the run");
 }

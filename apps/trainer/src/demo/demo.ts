@@ -3,7 +3,7 @@
 // (measured: 6:08 on 2 cores shared with other work) and every transfer run beats scratch.
 import path from "node:path";
 import { synthesizeDataset } from "@thaw/data";
-import type { RunListItem, TrackingStore } from "@thaw/tracking";
+import { DEFAULT_KEEP_CHECKPOINTS, type RunListItem, type TrackingStore } from "@thaw/tracking";
 import { thawPaths } from "../config.ts";
 import { fmtDuration, fmtLr, fmtNumber, table } from "../format.ts";
 import { enqueueGrid, enqueueOne, type RunSettings } from "../run/enqueue.ts";
@@ -97,6 +97,7 @@ function settings(data: DemoData, sizes: DemoSizes, experiment: string, name: st
     seed: 7,
     validationSplit: data.validationSplit,
     dropout: 0,
+    keepCheckpoints: DEFAULT_KEEP_CHECKPOINTS,
     name,
   };
 }

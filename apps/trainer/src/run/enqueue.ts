@@ -18,6 +18,7 @@ export interface RunSettings {
   seed: number;
   validationSplit: number;
   dropout: number;
+  keepCheckpoints: number;
   name?: string;
 }
 
@@ -58,7 +59,7 @@ async function baseInput(store: TrackingStore, settings: RunSettings, plan: RunP
     base: plan.baseString,
     augment: settings.augment,
     seed: settings.seed,
-    extra: { head: plan.head, widthMultiplier: plan.widthMultiplier, validationSplit: settings.validationSplit, dropout: settings.dropout },
+    extra: { head: plan.head, widthMultiplier: plan.widthMultiplier, validationSplit: settings.validationSplit, dropout: settings.dropout, keepCheckpoints: settings.keepCheckpoints },
   };
 }
 

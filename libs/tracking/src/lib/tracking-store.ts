@@ -112,6 +112,7 @@ export type RunDetail = Run & {
   /** Runs queued with this run as their base, and the checkpoint each was pinned to. */
   derivedRuns: Pick<Run, "id" | "name" | "status" | "baseCheckpointId">[];
   metrics: EpochMetric[];
+  /** Live checkpoints (retention's deleted rows are left out). */
   checkpoints: Checkpoint[];
 };
 

@@ -37,7 +37,8 @@ const runDetailInclude = {
   baseRun: { select: { id: true, name: true, status: true } },
   derivedRuns: { select: { id: true, name: true, status: true, baseCheckpointId: true }, orderBy: { id: "asc" } },
   metrics: { orderBy: { epoch: "asc" } },
-  checkpoints: { orderBy: [{ epoch: "asc" }, { id: "asc" }] },
+  // Live checkpoints only: rows retention marked deleted stay as history, without a folder.
+  checkpoints: { where: { deletedAt: null }, orderBy: [{ epoch: "asc" }, { id: "asc" }] },
 } satisfies Prisma.RunInclude;
 
 function filterWhere(query: ListRunsQuery): Prisma.RunWhereInput {

@@ -21,7 +21,10 @@ describe("launch.run", () => {
     const { runId } = await h.caller.launch.run({ ...run(), name: "first" });
     const stored = await h.store.getRun(runId);
     expect(stored).toMatchObject({ status: "QUEUED", frozenLayers: 15, learningRate: 0.001, imageSize: 32, base: "random", datasetId, name: "first" });
-    expect(stored.params).toEqual({ head: "fc2", widthMultiplier: 0.125, validationSplit: 0.25, dropout: 0 });
+    expect(stored.params).toEqual({ head: "fc2", widthMultiplier: 0.125, validationSplit: 0.25, dropout: 0, keepCheckpoints: 2 });
+    const { runId: more } = await h.caller.launch.run({ ...run(), keepCheckpoints: 5 });
+    expect((await h.store.getRun(more)).params).toMatchObject({ keepCheckpoints: 5 });
+    await expect(h.caller.launch.run({ ...run(), keepCheckpoints: 0 })).rejects.toThrow(/Keep at least 1 checkpoint/);
   });
 
   it("rejects invalid numbers with a field error", async () => {
@@ -163,7 +166,7 @@ describe("launch.options and launch.template", () => {
   it("returns a run's parameters for cloning, and NOT_FOUND for an unknown run", async () => {
     const { runId } = await h.caller.launch.run({ ...run(), learningRate: 0.02, frozenLayers: 7, name: "x", head: "pooled", dropout: 0.3 });
     const template = await h.caller.launch.template({ runId });
-    expect(template).toMatchObject({ learningRate: 0.02, frozenLayers: 7, datasetId, experimentId, widthMultiplier: 0.125, name: "x (clone)", head: "pooled", dropout: 0.3 });
+    expect(template).toMatchObject({ learningRate: 0.02, frozenLayers: 7, datasetId, experimentId, widthMultiplier: 0.125, name: "x (clone)", head: "pooled", dropout: 0.3, keepCheckpoints: 2 });
     await expect(h.caller.launch.run(template)).resolves.toHaveProperty("runId");
     await expect(h.caller.launch.template({ runId: 4242 })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });

@@ -12,7 +12,7 @@ type Common = Omit<LaunchRunInput, "frozenLayers" | "learningRate">;
 
 /** The store's input for the common part of a run, from the form and the plan (base pinned). */
 function toEnqueue(input: Common, plan: RunPlan): Omit<EnqueueRunInput, "frozenLayers" | "learningRate"> {
-  const { widthMultiplier, validationSplit, head, dropout, name, ...rest } = input;
+  const { widthMultiplier, validationSplit, head, dropout, keepCheckpoints, name, ...rest } = input;
   return {
     ...rest,
     base: plan.baseString,
@@ -20,7 +20,7 @@ function toEnqueue(input: Common, plan: RunPlan): Omit<EnqueueRunInput, "frozenL
     baseRunId: plan.baseRunId,
     baseCheckpointId: plan.baseCheckpointId,
     baseCheckpointSha256: plan.baseCheckpointSha256,
-    extra: { head: plan.head, widthMultiplier: plan.widthMultiplier, validationSplit, dropout },
+    extra: { head: plan.head, widthMultiplier: plan.widthMultiplier, validationSplit, dropout, keepCheckpoints },
   };
 }
 
@@ -44,6 +44,7 @@ function templateOf(run: Run): LaunchRunInput {
     validationSplit: num(extra.validationSplit, 0.2),
     head: extra.head === "pooled" ? "pooled" : "fc2",
     dropout: num(extra.dropout, 0),
+    keepCheckpoints: num(extra.keepCheckpoints, 2),
     frozenLayers: run.frozenLayers,
     learningRate: run.learningRate,
   };
