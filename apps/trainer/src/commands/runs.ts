@@ -1,6 +1,6 @@
 // `thaw runs`: one line per run, newest first.
 import type { Command } from "commander";
-import { fmtDuration, fmtLr, fmtNumber, table } from "../format.ts";
+import { fmtBytes, fmtDuration, fmtLr, fmtNumber, table } from "../format.ts";
 import { withStore } from "../store.ts";
 
 export function registerRuns(program: Command): void {
@@ -30,8 +30,12 @@ export function registerRuns(program: Command): void {
           fmtNumber(r.bestValAccuracy),
           `${r.epochsDone}/${r.epochs}`,
           fmtDuration(r.durationMs),
+          fmtBytes(r.diskBytes),
         ]);
-        console.log(table(["id", "experiment", "status", "frozen", "lr", "best val acc", "epochs", "duration"], rows));
+        console.log(table(["id", "experiment", "status", "frozen", "lr", "best val acc", "epochs", "duration", "disk"], rows));
+        // Per experiment: every run's live checkpoints, not only this page's.
+        const experiments = (await store.listExperiments()).filter((e) => experimentId === undefined || e.id === experimentId);
+        console.log(`\ncheckpoints on disk: ${experiments.map((e) => `${e.name} ${fmtBytes(e.diskBytes)}`).join(", ")}`);
       });
     });
 }

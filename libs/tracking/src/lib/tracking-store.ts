@@ -98,6 +98,8 @@ export type RunListItem = Run & {
   experimentName: string;
   datasetName: string | null;
   durationMs: number | null;
+  /** Bytes of the run's live checkpoints on disk. */
+  diskBytes: number;
 };
 
 export interface Page<T> {
@@ -121,6 +123,8 @@ export type ExperimentSummary = Experiment & {
   runningCount: number;
   bestValAccuracy: number | null;
   champion: { checkpointId: number; runId: number } | null;
+  /** Bytes of the live checkpoints of all its runs. */
+  diskBytes: number;
 };
 
 export interface AliasView {

@@ -65,6 +65,12 @@ function afterCursor(key: RunSortKey, direction: "asc" | "desc", cursor: { id: n
   return { OR: NULLABLE_SORT_KEYS.has(key) ? [...after, { [key]: null }] : after };
 }
 
+/** Bytes of live checkpoints per run (what retention leaves on disk). */
+export async function checkpointBytes(ctx: StoreContext, runIds: number[]): Promise<Map<number, number>> {
+  const sums = await ctx.prisma.checkpoint.groupBy({ by: ["runId"], where: { runId: { in: runIds }, deletedAt: null }, _sum: { sizeBytes: true } });
+  return new Map(sums.map((row) => [row.runId, row._sum.sizeBytes ?? 0]));
+}
+
 export async function listRuns(ctx: StoreContext, input: ListRunsQuery = {}): Promise<Page<RunListItem>> {
   const query = parseInput(listRunsSchema, input);
   const { key, direction } = query.sort ?? { key: "createdAt" as const, direction: "desc" as const };
@@ -87,12 +93,13 @@ export async function listRuns(ctx: StoreContext, input: ListRunsQuery = {}): Pr
   const ids = page.slice(0, limit).map((row) => row.id);
   const rows = await ctx.prisma.run.findMany({ where: { id: { in: ids } }, select: runListSelect });
   const byId = new Map(rows.map((row) => [row.id, row]));
+  const disk = await checkpointBytes(ctx, ids);
   const now = Date.now();
   const items = ids.flatMap((id) => {
     const row = byId.get(id);
     if (!row) return []; // deleted between the two reads
     const { experiment, dataset, ...run } = row;
-    return [{ ...run, experimentName: experiment.name, datasetName: dataset?.name ?? null, durationMs: durationMs(run, now) }];
+    return [{ ...run, experimentName: experiment.name, datasetName: dataset?.name ?? null, durationMs: durationMs(run, now), diskBytes: disk.get(id) ?? 0 }];
   });
   return { items, nextCursor: page.length > limit ? ids[ids.length - 1] : null };
 }
