@@ -7,6 +7,8 @@ const envSchema = z.object({
   THAW_HOME: z.string().min(1).optional(),
   THAW_DB: z.string().min(1).optional(),
   THAW_HEARTBEAT_MS: z.coerce.number().int().positive().optional(),
+  /** Feature cache cap in GB (read by @thaw/vgg's cacheCapBytes); checked here so a typo fails at start. */
+  THAW_CACHE_MAX_GB: z.coerce.number().positive().optional(),
   THAW_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
 });
 

@@ -5,6 +5,7 @@ import { registerCompare } from "./commands/compare.ts";
 import { registerData } from "./commands/data.ts";
 import { registerDemo } from "./commands/demo.ts";
 import { registerExport } from "./commands/export.ts";
+import { registerCache } from "./commands/cache.ts";
 import { registerGc } from "./commands/gc.ts";
 import { registerPredict } from "./commands/predict.ts";
 import { registerPromote } from "./commands/promote.ts";
@@ -37,6 +38,7 @@ const commands = [
   registerData,
   registerDemo,
   registerGc,
+  registerCache,
 ];
 for (const register of commands) register(program);
 

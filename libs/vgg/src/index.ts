@@ -65,6 +65,8 @@ export type { EarlyStoppingOptions } from "./lib/train/callbacks/early-stopping.
 export { modelCheckpoint, ModelCheckpoint } from "./lib/train/callbacks/model-checkpoint.ts";
 export type { SaveFunction, SaveWithFunction, SaveToDir, SavedEpoch } from "./lib/train/callbacks/model-checkpoint.ts";
 export { FEATURE_CACHE_FORMAT } from "./lib/feature-cache/feature-store.ts";
+export { listCacheFolders, evictFeatureCaches, cacheCapBytes, DEFAULT_CACHE_MAX_GB } from "./lib/feature-cache/cache-folders.ts";
+export type { CacheFolder } from "./lib/feature-cache/cache-folders.ts";
 export type { FeatureCacheOptions, FeatureCacheStats } from "./lib/feature-cache/feature-cache.ts";
 export { BackendError, TrainingOptionError, FeatureCacheError } from "./lib/errors.ts";
 

@@ -3,6 +3,7 @@
 // stopping, evaluate the best checkpoint, and end the run FINISHED, STOPPED or FAILED.
 import path from "node:path";
 import type { Run, TrackingStore } from "@thaw/tracking";
+import { cacheCapBytes, evictFeatureCaches } from "@thaw/vgg";
 import { heartbeatTimings, thawPaths } from "../config.ts";
 import { evaluateCheckpoint } from "./evaluate.ts";
 import { fitRun } from "./fit-run.ts";
@@ -98,9 +99,20 @@ export async function executeRun(store: TrackingStore, run: Run, options: Execut
     log(`run ${run.id} FAILED: ${err.message}`);
     return "FAILED";
   } finally {
+    // The cache stays under its cap: least recently used first, never one a live run uses.
+    evictCaches(path.join(paths.cache, "features"), log);
     heartbeat.stop();
     options.signal?.removeEventListener("abort", abort);
     release?.();
+  }
+}
+
+function evictCaches(root: string, log: (line: string) => void): void {
+  try {
+    for (const folder of evictFeatureCaches(root, cacheCapBytes())) log(`feature cache ${folder.dir} removed (least recently used; THAW_CACHE_MAX_GB).`);
+  } catch (error) {
+    // The run's outcome is already recorded; a cache that could not be pruned waits for the next run.
+    log(`feature caches not pruned: ${(error as Error).message}`);
   }
 }
 
