@@ -40,6 +40,6 @@ describe("executeRun", () => {
     expect(stored.epochsDone).toBe(0);
     expect(stored.error).toMatch(/no-such-folder/);
     expect(stored.backend).toBe("cpu");
-    expect(stored.engine).toBe("tfjs chosen (THAW_ENGINE=tfjs); not trained yet");
+    expect(stored.engine).toBe("tfjs chosen for the frozen prefix (THAW_ENGINE=tfjs)");
   });
 });

@@ -22,10 +22,13 @@ export async function startBackend(): Promise<string> {
   return (await initBackend()).name;
 }
 
-/** The engine the selection rule picks before training: replaced by what trained once fit ends. */
+/**
+ * What the engine selection rule picks for forward-only work, known before anything is built;
+ * the run's engine column holds it until fit reports the engines that actually trained.
+ */
 export async function plannedEngine(): Promise<string> {
   const choice = await chooseEngine();
-  return `${choice.name} chosen (${choice.reason}); not trained yet`;
+  return `${choice.name} chosen for the frozen prefix (${choice.reason})`;
 }
 
 export async function buildRunModel(store: TrackingStore, settings: ExecSettings, classNames: string[], datasetFingerprint: string): Promise<BuiltModel> {
