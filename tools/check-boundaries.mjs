@@ -13,13 +13,18 @@ const allowedLibs = {
   tracking: [],
   data: [],
   vgg: [],
-  trainer: ["data", "vgg", "tracking"],
-  dashboard: ["data", "vgg", "tracking"],
+  // The planner decides whether a run can run, for both apps: it reads the data folder, the
+  // store and the model's limits, so it is the one lib that sees the three others.
+  planner: ["data", "vgg", "tracking"],
+  trainer: ["data", "vgg", "tracking", "planner"],
+  dashboard: ["data", "vgg", "tracking", "planner"],
 };
 /** External packages a scope must never import. */
 const forbiddenPackages = {
   tracking: [/^@tensorflow\//, /^onnxruntime/, /^sharp$/, /^h5wasm/],
   data: [/^@tensorflow\//, /^onnxruntime/],
+  // It asks @thaw/vgg about the model; it never builds or runs one itself.
+  planner: [/^@tensorflow\//, /^onnxruntime/, /^sharp$/, /^h5wasm/],
 };
 
 function projects() {

@@ -24,7 +24,8 @@ function workspace(overrides = {}) {
   project(root, "libs/tracking", "tracking", "lib", "tracking", { "src/index.ts": 'import Database from "better-sqlite3";\n', ...overrides.tracking });
   project(root, "libs/vgg", "vgg", "lib", "vgg", { "src/index.ts": 'export * from "./lib/vgg16.ts";\nimport * as tf from "@tensorflow/tfjs-core";\n', ...overrides.vgg });
   project(root, "libs/data", "data", "lib", "data", { "src/index.ts": 'import sharp from "sharp";\n' });
-  project(root, "apps/trainer", "trainer", "app", "trainer", { "src/main.ts": 'import { vgg16 } from "@thaw/vgg";\nimport { openStore } from "@thaw/tracking";\n', ...overrides.trainer });
+  project(root, "libs/planner", "planner", "lib", "planner", { "src/index.ts": 'import { scanDirectory } from "@thaw/data";\nimport type { TrackingStore } from "@thaw/tracking";\nimport { trainingProblem } from "@thaw/vgg";\n', ...overrides.planner });
+  project(root, "apps/trainer", "trainer", "app", "trainer", { "src/main.ts": 'import { vgg16 } from "@thaw/vgg";\nimport { openStore } from "@thaw/tracking";\nimport { planRun } from "@thaw/planner";\n', ...overrides.trainer });
   project(root, "apps/dashboard", "dashboard", "app", "dashboard", { "src/page.tsx": 'import { scanDirectory } from "@thaw/data";\n' });
   return root;
 }
@@ -59,6 +60,19 @@ describe("check-boundaries", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("scope:vgg may not depend on scope:data");
     expect(result.stderr).toContain("into libs/data");
+  });
+
+  it("lets the planner see data, vgg and tracking, but not TensorFlow, and no lib see the planner", () => {
+    const result = run(
+      workspace({
+        planner: { "src/lib/tf.ts": 'import * as tf from "@tensorflow/tfjs-core";\n' },
+        tracking: { "src/lib/plan.ts": 'import { planRun } from "@thaw/planner";\n' },
+      }),
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('libs/planner/src/lib/tf.ts: import "@tensorflow/tfjs-core": scope:planner must not depend on @tensorflow/tfjs-core');
+    expect(result.stderr).toContain("scope:tracking may not depend on scope:planner");
+    expect(result.stderr).toMatch(/violations \(2\)/);
   });
 
   it("fails when an app imports another app", () => {

@@ -6,21 +6,25 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { tsImport } from "tsx/esm/api";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const thaw = path.join(root, "apps", "trainer", "bin", "thaw.mjs");
 const dashboard = path.join(root, "apps", "dashboard");
 
-// Children run in other folders (Next in apps/dashboard): pin the store and home to absolute paths.
+// Children run in other folders (Next in apps/dashboard): pin the store and home to the
+// absolute paths the one resolver (@thaw/tracking's) gives for this working folder.
+const { thawLocations } = await tsImport(pathToFileURL(path.join(root, "libs", "tracking", "src", "lib", "thaw-paths.ts")).href, import.meta.url);
+const locations = thawLocations();
 const env = {
   ...process.env,
   HOST: process.env.HOST ?? "127.0.0.1",
   PORT: process.env.PORT ?? "3000",
-  THAW_HOME: path.resolve(process.env.THAW_HOME ?? path.join(process.cwd(), ".thaw")),
+  THAW_HOME: locations.home,
+  THAW_DB: locations.db,
   NEXT_TELEMETRY_DISABLED: "1",
 };
-env.THAW_DB = path.resolve(process.env.THAW_DB ?? path.join(env.THAW_HOME, "thaw.db"));
 
 function step(title, command, args, options = {}) {
   console.log(`\n[thaw] ${title}`);
@@ -44,7 +48,7 @@ function newestMtime(dir) {
 function dashboardBuildIsStale() {
   const buildId = path.join(dashboard, ".next", "BUILD_ID");
   if (!existsSync(buildId)) return true;
-  const sources = ["apps/dashboard", "libs/tracking/src", "libs/data/src", "libs/vgg/src"].map((d) => newestMtime(path.join(root, d)));
+  const sources = ["apps/dashboard", "libs/tracking/src", "libs/data/src", "libs/vgg/src", "libs/planner/src"].map((d) => newestMtime(path.join(root, d)));
   return Math.max(...sources) > statSync(buildId).mtimeMs;
 }
 

@@ -6,7 +6,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../
 
 const config: NextConfig = {
   // The libs ship TypeScript sources, not builds.
-  transpilePackages: ["@thaw/tracking", "@thaw/data", "@thaw/vgg"],
+  transpilePackages: ["@thaw/tracking", "@thaw/data", "@thaw/vgg", "@thaw/planner"],
   // Native modules and WebAssembly loaders stay plain Node requires on the server.
   serverExternalPackages: [
     "better-sqlite3",

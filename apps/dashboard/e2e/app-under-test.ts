@@ -24,7 +24,7 @@ function newestMtime(dir: string): number {
 /** Builds when there is no build or a source is newer than it. */
 export function buildIfStale(): void {
   const buildId = path.join(dashboardDir, ".next", "BUILD_ID");
-  const sources = [dashboardDir, ...["tracking", "data", "vgg"].map((l) => path.join(repoRoot, "libs", l, "src"))];
+  const sources = [dashboardDir, ...["tracking", "data", "vgg", "planner"].map((l) => path.join(repoRoot, "libs", l, "src"))];
   if (existsSync(buildId) && Math.max(...sources.map(newestMtime)) < statSync(buildId).mtimeMs) return;
   const result = spawnSync("npm", ["run", "build"], { cwd: dashboardDir, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   if (result.status !== 0) throw new Error(`next build failed (exit ${result.status}); run \`npm run build -w @thaw/dashboard\` to see why.`);

@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 describe("dashboard", () => {
-  it("launches a tiny run from the form, with zod's field errors at the field", async () => {
+  it("launches a tiny run from the form, with zod's and the planner's refusals at their field", async () => {
     await page.goto(`${app.baseUrl}/launch`);
     await hydrated();
     await page.fill('[aria-label="New experiment name"]', "e2e");
@@ -74,6 +74,21 @@ describe("dashboard", () => {
     await shot("launch-field-error");
 
     await page.selectOption('select[name="base"]', "random");
+    // A run the worker could only fail is refused by the planner, at its field, in the CLI's words.
+    await page.fill('input[name="learningRate"]', "0.01");
+    await page.fill('input[name="imageSize"]', "32");
+    await page.fill('input[name="widthMultiplier"]', "0.0625");
+    await page.selectOption('select[name="head"]', "pooled");
+    await page.fill('input[name="frozenLayers"]', "21");
+    await page.click('button[type="submit"]');
+    const refusal = await page.waitForSelector('[data-field-error="frozenLayers"]');
+    expect(await refusal.textContent()).toBe(
+      "Freezing 21 layers leaves nothing to train: the model with the pooled head has 21 layers; freeze at most 20 (19 freezes the whole convolutional base).",
+    );
+    expect(page.url()).toMatch(/\/launch$/);
+    await shot("launch-plan-refusal");
+    await page.selectOption('select[name="head"]', "fc2");
+
     const fields: Record<string, string> = { name: "tiny", imageSize: "32", widthMultiplier: "0.0625", validationSplit: "0.25", frozenLayers: "0", learningRate: "0.01", epochs: "3", batchSize: "8", patience: "3", seed: "1" };
     for (const [name, value] of Object.entries(fields)) await page.fill(`input[name="${name}"]`, value);
     await shot("launch");

@@ -1,18 +1,20 @@
 // Where Thaw keeps its files, read once from the environment.
 import path from "node:path";
+import { thawLocations } from "@thaw/tracking";
 import { z } from "zod";
 
 const envSchema = z.object({
   THAW_HOME: z.string().min(1).optional(),
   THAW_DB: z.string().min(1).optional(),
   THAW_HEARTBEAT_MS: z.coerce.number().int().positive().optional(),
+  /** Feature cache cap in GB (read by @thaw/vgg's cacheCapBytes); checked here so a typo fails at start. */
+  THAW_CACHE_MAX_GB: z.coerce.number().positive().optional(),
   THAW_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
 });
 
 export interface ThawPaths {
   home: string;
-  /** Undefined lets @thaw/tracking choose (it reads THAW_DB itself). */
-  db: string | undefined;
+  db: string;
   checkpoints: string;
   cache: string;
   demo: string;
@@ -24,10 +26,10 @@ export function thawPaths(env: NodeJS.ProcessEnv = process.env): ThawPaths {
     const field = parsed.error.issues[0]?.path.join(".") ?? "environment";
     throw new Error(`The environment variable ${field} is not valid; unset it or give it a proper value.`);
   }
-  const home = path.resolve(parsed.data.THAW_HOME ?? ".thaw");
+  const { home, db } = thawLocations({ env });
   return {
     home,
-    db: parsed.data.THAW_DB ? path.resolve(parsed.data.THAW_DB) : path.join(home, "thaw.db"),
+    db,
     checkpoints: path.join(home, "checkpoints"),
     cache: path.join(home, "cache"),
     demo: path.join(home, "demo"),

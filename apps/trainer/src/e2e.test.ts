@@ -56,7 +56,7 @@ describe("thaw train -> predict -> promote", () => {
     const result = thaw(box, [
       "train", "--data", data, "--experiment", "e2e", "--base", "random", "--head", "pooled",
       "--width", "0.0625", "--image-size", "32", "--epochs", "3", "--batch", "16",
-      "--optimizer", "adam", "--lr", "1e-3", "--frozen", "0", "--seed", "3",
+      "--optimizer", "adam", "--lr", "1e-3", "--frozen", "0", "--seed", "3", "--keep-checkpoints", "1",
     ]);
     expect(result.status, result.stdout + result.stderr).toBe(0);
     const epochLines = result.stdout.split("\n").filter((l) => /^Epoch [1-3]\/3 /.test(l));
@@ -78,7 +78,11 @@ describe("thaw train -> predict -> promote", () => {
       expect(run.datasetFingerprint).toMatch(/^[0-9a-f]{64}$/);
       expect(run.baseWeightsHash).toBe("random:3@w0.0625");
       expect(run.engine).toBe("training onnxruntime (cpu)"); // frozen 0: ONNX Runtime trains every layer from the images
-      expect(run.checkpoints.length).toBeGreaterThan(0);
+      // --keep-checkpoints 1: the best checkpoint only, on disk and in the run's live rows.
+      expect(run.checkpoints).toHaveLength(1);
+      expect(run.checkpoints[0].epoch).toBe(run.bestEpoch);
+      expect(readdirSync(path.join(box.dir, "home", "checkpoints", `run-${runId}`))).toEqual([`epoch-${run.bestEpoch! + 1}`]);
+      expect(run.params).toMatchObject({ keepCheckpoints: 1 });
       expect(result.stdout).toContain(`Checkpoint: ${run.checkpoints.find((c) => c.epoch === run.bestEpoch)?.path}`);
       for (const checkpoint of run.checkpoints) {
         expect(statSync(checkpoint.path).isDirectory()).toBe(true);

@@ -5,6 +5,8 @@ import { registerCompare } from "./commands/compare.ts";
 import { registerData } from "./commands/data.ts";
 import { registerDemo } from "./commands/demo.ts";
 import { registerExport } from "./commands/export.ts";
+import { registerCache } from "./commands/cache.ts";
+import { registerGc } from "./commands/gc.ts";
 import { registerPredict } from "./commands/predict.ts";
 import { registerPromote } from "./commands/promote.ts";
 import { registerRuns } from "./commands/runs.ts";
@@ -35,6 +37,8 @@ const commands = [
   registerWeights,
   registerData,
   registerDemo,
+  registerGc,
+  registerCache,
 ];
 for (const register of commands) register(program);
 

@@ -53,12 +53,8 @@ export async function resolveCheckpoint(store: TrackingStore, ref: CheckpointRef
     if (!best) throw new NotFoundError(`Run ${ref.runId} has no checkpoint yet; wait for it to finish an epoch or pick another run.`);
     return best;
   }
-  const runMatch = /run-(\d+)/.exec(ref.path);
-  if (runMatch) {
-    const run = await requireRun(store, Number(runMatch[1]));
-    const found = run.checkpoints.find((c) => path.resolve(c.path) === ref.path);
-    if (found) return found;
-  }
+  const found = await store.checkpointAtPath(ref.path);
+  if (found) return found;
   throw new NotFoundError(`The checkpoint at ${ref.path} is not recorded in this store; promote a checkpoint listed by \`thaw show RUN\`.`);
 }
 
@@ -66,7 +62,14 @@ export async function resolveCheckpoint(store: TrackingStore, ref: CheckpointRef
 export async function checkpointDirFor(store: TrackingStore, text: string): Promise<string> {
   const ref = parseCheckpointRef(text);
   if (ref.kind === "path") {
-    if (!existsSync(path.join(ref.path, "thaw.json"))) throw new UsageError(`${ref.path} is not a Thaw checkpoint (no thaw.json); give a checkpoint directory, a run id or ckpt:<id>.`);
+    // The one reader of thaw.json says what is wrong with the folder; loaded on demand (TF.js).
+    const { readCheckpointMeta } = await import("@thaw/vgg");
+    try {
+      readCheckpointMeta(ref.path);
+    } catch (error) {
+      if (error instanceof Error && error.name === "CheckpointError") throw new UsageError(error.message);
+      throw error;
+    }
     return ref.path;
   }
   return (await resolveCheckpoint(store, ref)).path;

@@ -6,7 +6,7 @@ import { thawPaths } from "./config.ts";
 
 export async function withStore<T>(fn: (store: TrackingStore) => Promise<T>): Promise<T> {
   const { db } = thawPaths();
-  if (db) mkdirSync(path.dirname(db), { recursive: true });
+  mkdirSync(path.dirname(db), { recursive: true });
   const store = await openStore({ path: db });
   try {
     return await fn(store);

@@ -7,7 +7,13 @@ const required = { data: "/tmp/x", experiment: "e" };
 describe("option validation", () => {
   it("fills Keras' seed-recipe defaults for options left out", () => {
     const opts = parseOptions(trainSchema, required);
-    expect(opts).toMatchObject({ frozen: 19, lr: 1e-4, optimizer: "sgd", momentum: 0.9, epochs: 100, batch: 32, patience: 40, imageSize: 224, head: "fc2", width: 1, augment: false, base: "vgg16-imagenet" });
+    expect(opts).toMatchObject({ frozen: 19, lr: 1e-4, optimizer: "sgd", momentum: 0.9, epochs: 100, batch: 32, patience: 40, imageSize: 224, augment: false, base: "vgg16-imagenet" });
+    // Head and width are the planner's to default: a checkpoint base fixes them.
+    expect("head" in opts && opts.head !== undefined).toBe(false);
+    expect(opts.width).toBeUndefined();
+    expect(opts.keepCheckpoints).toBe(2);
+    expect(parseOptions(trainSchema, { ...required, keepCheckpoints: "5" }).keepCheckpoints).toBe(5);
+    expect(() => parseOptions(trainSchema, { ...required, keepCheckpoints: "0" })).toThrow('--keep-checkpoints must be a whole number of at least 1 such as 2 (the best and the one before); got "0".');
   });
 
   it("parses the numbers users type, including exponents", () => {

@@ -55,12 +55,14 @@ const common = {
   batch: numeric("--batch", "a whole number of at least 1 such as 32", (v) => v >= 1, true).default(32),
   patience: numeric("--patience", "a whole number of epochs, 0 or more, such as 40", (v) => v >= 0, true).default(40),
   imageSize: numeric("--image-size", "a whole number of pixels of at least 32 (VGG16 pools five times) such as 224", (v) => v >= 32, true).default(224),
-  head: choice("--head", ["fc2", "pooled"]).default("fc2"),
-  width: numeric("--width", "a number above 0 and at most 1 such as 1 or 0.125", (v) => v > 0 && v <= 1).default(1),
+  // No defaults: left out, the planner takes them from a checkpoint base (else fc2 and 1).
+  head: choice("--head", ["fc2", "pooled"]).optional(),
+  width: numeric("--width", "a number above 0 and at most 1 such as 1 or 0.125", (v) => v > 0 && v <= 1).optional(),
   augment: z.boolean().default(false),
   seed: numeric("--seed", "a whole number, 0 or more, such as 42", (v) => v >= 0, true).default(42),
   validationSplit: numeric("--validation-split", "a fraction between 0 and 1 such as 0.2", (v) => v > 0 && v < 1).default(0.2),
   dropout: numeric("--dropout", "a fraction from 0 up to (not including) 1 such as 0.5", (v) => v >= 0 && v < 1).default(0),
+  keepCheckpoints: numeric("--keep-checkpoints", "a whole number of at least 1 such as 2 (the best and the one before)", (v) => v >= 1, true).default(2),
   name: z.string().optional(),
 };
 

@@ -1,11 +1,12 @@
 // @thaw/tracking: the experiment tracking store (SQLite through Prisma), its migrations and
 // its run queue. Apps use openStore() and the TrackingStore interface; nothing else inside.
 export { openStore, type OpenStoreOptions } from "./lib/open-store.ts";
-export { resolveDbPath, DEFAULT_DB_RELATIVE_PATH } from "./lib/db-path.ts";
+export { resolveDbPath, thawLocations, type ThawLocations, type LocateOptions } from "./lib/thaw-paths.ts";
 export { migrate, readMigrations, BUSY_TIMEOUT_MS, type MigrateOptions, type MigrationFile } from "./lib/migrate.ts";
 export { MAX_SWEEP_RUNS, MAX_PAGE_SIZE } from "./lib/validation.ts";
 export { DEFAULT_PAGE_SIZE } from "./lib/store/run-queries.ts";
 export { CHAMPION } from "./lib/store/experiments.ts";
+export { DEFAULT_KEEP_CHECKPOINTS } from "./lib/store/checkpoint-retention.ts";
 export { RunStatus } from "./generated/prisma/enums.ts";
 export {
   TrackingError,

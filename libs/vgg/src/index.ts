@@ -9,6 +9,8 @@ export { transfer, TRANSFER_HEADS } from "./lib/model/transfer.ts";
 export type { TransferOptions, TransferHead } from "./lib/model/transfer.ts";
 export { freezeLayers, countFrozenLayers } from "./lib/model/freeze.ts";
 export { summary, countParams } from "./lib/model/summary.ts";
+export { trainingProblem, modelLayerCount } from "./lib/plan/training-problem.ts";
+export type { TrainingProblem, TrainingProblemOptions, TrainingProblemOption } from "./lib/plan/training-problem.ts";
 export type { ParamCounts } from "./lib/model/summary.ts";
 export { preprocessInput, PREPROCESSING, CAFFE_MEAN_BGR } from "./lib/preprocess.ts";
 export type { Preprocessing } from "./lib/preprocess.ts";
@@ -29,7 +31,7 @@ export type { GradCamExplainer } from "./lib/explain/grad-cam-onnx.ts";
 export type { GradCamOptions, GradCamResult } from "./lib/explain/grad-cam.ts";
 export { renderHeatmapPng } from "./lib/explain/heatmap-png.ts";
 export type { HeatmapPngOptions } from "./lib/explain/heatmap-png.ts";
-export { saveCheckpoint, loadCheckpoint, hashCheckpoint, CHECKPOINT_FORMAT } from "./lib/checkpoint/checkpoint.ts";
+export { saveCheckpoint, loadCheckpoint, readCheckpointMeta, hashCheckpoint, CHECKPOINT_FORMAT } from "./lib/checkpoint/checkpoint.ts";
 export type { CheckpointMeta, CheckpointMetaInput, SavedCheckpoint, LoadedCheckpoint } from "./lib/checkpoint/checkpoint.ts";
 export { fsHandler } from "./lib/checkpoint/fs-io-handler.ts";
 export type { FsHandlerOptions } from "./lib/checkpoint/fs-io-handler.ts";
@@ -44,7 +46,7 @@ export {
 } from "./lib/errors.ts";
 
 // training: backends, fit, callbacks, optimizers, feature cache
-export { initBackend, backendFromEnv, BACKEND_NAMES } from "./lib/backend/init-backend.ts";
+export { initBackend, backendFromEnv, expectedTfjsBackend, BACKEND_NAMES } from "./lib/backend/init-backend.ts";
 export type { BackendName, BackendChoice } from "./lib/backend/init-backend.ts";
 export { registerWasmTrainingKernels } from "./lib/backend/wasm-kernels.ts";
 export { fit } from "./lib/train/fit.ts";
@@ -67,6 +69,8 @@ export type { EarlyStoppingOptions } from "./lib/train/callbacks/early-stopping.
 export { modelCheckpoint, ModelCheckpoint } from "./lib/train/callbacks/model-checkpoint.ts";
 export type { SaveFunction, SaveWithFunction, SaveToDir, SavedEpoch } from "./lib/train/callbacks/model-checkpoint.ts";
 export { FEATURE_CACHE_FORMAT } from "./lib/feature-cache/feature-store.ts";
+export { listCacheFolders, evictFeatureCaches, cacheCapBytes, DEFAULT_CACHE_MAX_GB } from "./lib/feature-cache/cache-folders.ts";
+export type { CacheFolder } from "./lib/feature-cache/cache-folders.ts";
 export type { FeatureCacheOptions, FeatureCacheStats } from "./lib/feature-cache/feature-cache.ts";
 export { BackendError, TrainingOptionError, FeatureCacheError } from "./lib/errors.ts";
 
@@ -74,8 +78,8 @@ export { BackendError, TrainingOptionError, FeatureCacheError } from "./lib/erro
 export type { EngineName, EngineOutput, InferenceEngine } from "./lib/engine/inference-engine.ts";
 export { ORT_PROVIDERS, resolveOrtProvider } from "./lib/engine/onnx-engine.ts";
 export type { OrtProvider, OrtPlacement } from "./lib/engine/onnx-engine.ts";
-export { createEngine, describeEngines, ENGINE_NAMES } from "./lib/engine/select-engine.ts";
-export type { CreateEngineOptions, EngineAvailability } from "./lib/engine/select-engine.ts";
+export { createEngine, chooseEngine, describeEngines, ENGINE_NAMES } from "./lib/engine/select-engine.ts";
+export type { CreateEngineOptions, EngineAvailability, EngineChoice } from "./lib/engine/select-engine.ts";
 export { exportOnnx, writeOnnxFile, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from "./lib/onnx/export-onnx.ts";
 export type { ExportOnnxOptions } from "./lib/onnx/export-onnx.ts";
 export { OnnxExportError, InferenceEngineError } from "./lib/errors.ts";

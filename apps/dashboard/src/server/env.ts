@@ -4,7 +4,7 @@ import "server-only";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { MAX_SWEEP_RUNS } from "@thaw/tracking";
+import { MAX_SWEEP_RUNS, thawLocations } from "@thaw/tracking";
 import { workspaceRootOf } from "./workspace-root.ts";
 
 const schema = z.object({
@@ -29,9 +29,9 @@ export interface DashboardEnv {
 }
 
 /**
- * Defaults agree with the trainer, which runs from the repository root: THAW_HOME is
- * `<root>/.thaw`, the database `THAW_HOME/thaw.db`, and datasets may come from THAW_HOME
- * (the demo lives there) or the repository itself.
+ * THAW_HOME and the database come from @thaw/tracking's one resolver, relative to the
+ * repository root (where `npm start` runs); datasets may come from THAW_HOME (the demo lives
+ * there) or the repository itself.
  */
 export function parseEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv {
   const parsed = schema.safeParse(env);
@@ -41,11 +41,11 @@ export function parseEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv {
   }
   const root = workspaceRootOf(process.cwd());
   const e = parsed.data;
-  const home = path.resolve(root, e.THAW_HOME ?? ".thaw");
+  const { home, db } = thawLocations({ env, base: root });
   const roots = e.THAW_DATA_ROOTS ? e.THAW_DATA_ROOTS.split(path.delimiter).filter(Boolean) : [home, root];
   return {
     home,
-    dbPath: e.THAW_DB ? path.resolve(root, e.THAW_DB) : path.join(home, "thaw.db"),
+    dbPath: db,
     dataRoots: roots.map((r) => path.resolve(root, r.replace(/^~(?=$|\/)/, os.homedir()))),
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     sweepLimit: e.THAW_SWEEP_LIMIT,

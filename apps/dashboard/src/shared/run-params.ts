@@ -28,6 +28,12 @@ export const commonParamsSchema = z.object({
   validationSplit: z.number().gt(0, "Keep some images for validation (more than 0).").lt(1, "The validation split must be below 1."),
   head: z.enum(["fc2", "pooled"], "The head is fc2 (Keras' top) or pooled (global average pooling)."),
   dropout: z.number().min(0, "Dropout is between 0 and 1.").lt(1, "Dropout must be below 1."),
+  keepCheckpoints: z
+    .number()
+    .int("Checkpoints kept must be a whole number.")
+    .min(1, "Keep at least 1 checkpoint: the best.")
+    .max(1000, "Keep at most 1000 checkpoints.")
+    .default(2),
 });
 
 export const launchRunSchema = commonParamsSchema.extend({ frozenLayers: frozen, learningRate });
@@ -55,6 +61,7 @@ export const defaultParams = {
   validationSplit: 0.2,
   head: "fc2",
   dropout: 0,
+  keepCheckpoints: 2,
   frozenLayers: 15,
   learningRate: 0.001,
 } as const;

@@ -61,15 +61,39 @@ export const RUN_DEFAULTS = {
   dropout: 0,
 } as const;
 
-/** Plays the worker's part: claims the run, logs epochs (val acc as given), checkpoints the best, finishes. */
-export async function trainFake(store: TrackingStore, runId: number, valAccuracies: number[], finish = true): Promise<Run> {
-  await store.claimRun(runId, "test-worker");
+/** The thaw.json a checkpoint of this run would carry (the planner reads it for a run base). */
+function writeFakeCheckpoint(dir: string, run: Run, epoch: number): void {
+  const extra = run.params as { head?: string; widthMultiplier?: number };
+  mkdirSync(dir, { recursive: true });
+  const meta = {
+    format: "thaw-checkpoint@1",
+    classNames: ["cat", "dog"],
+    inputSize: [run.imageSize, run.imageSize],
+    preprocessing: "caffe",
+    base: run.base,
+    baseWeightsHash: "fake",
+    frozenLayers: run.frozenLayers,
+    head: extra.head ?? "fc2",
+    widthMultiplier: extra.widthMultiplier ?? 1,
+    datasetFingerprint: "fake",
+    epoch,
+    metrics: {},
+  };
+  writeFileSync(path.join(dir, "thaw.json"), JSON.stringify(meta));
+}
+
+/** Plays the worker's part: claims the run, logs epochs (val acc as given), checkpoints the best
+ *  (a folder with thaw.json under `checkpointRoot`, or a path that does not exist), finishes. */
+export async function trainFake(store: TrackingStore, runId: number, valAccuracies: number[], finish = true, checkpointRoot?: string): Promise<Run> {
+  const claimed = await store.claimRun(runId, "test-worker");
   let best = -1;
   for (const [epoch, valAccuracy] of valAccuracies.entries()) {
     await store.logEpoch(runId, { epoch, loss: 1 - valAccuracy / 2, accuracy: valAccuracy + 0.05, valLoss: 1 - valAccuracy, valAccuracy, durationMs: 1000 + epoch * 100 });
     if (valAccuracy > best) {
       best = valAccuracy;
-      await store.addCheckpoint(runId, { epoch, path: `/tmp/ckpt-${runId}-${epoch}`, metrics: { valAccuracy, accuracy: valAccuracy + 0.05 }, sizeBytes: 2048, sha256: "0".repeat(64) });
+      const dir = checkpointRoot ? path.join(checkpointRoot, `run-${runId}`, `epoch-${epoch}`) : `/tmp/ckpt-${runId}-${epoch}`;
+      if (checkpointRoot) writeFakeCheckpoint(dir, claimed, epoch);
+      await store.addCheckpoint(runId, { epoch, path: dir, metrics: { valAccuracy, accuracy: valAccuracy + 0.05 }, sizeBytes: 2048, sha256: "0".repeat(64) });
     }
   }
   return finish ? store.finishRun(runId) : store.getRun(runId);

@@ -85,6 +85,22 @@ describe("thaw show of a running run", () => {
   });
 });
 
+describe("thaw show, lineage", () => {
+  it("shows the checkpoint a derived run was pinned to, and the derived runs on the base run", async () => {
+    const base = await store.getRun(ids[0]);
+    const checkpoint = base.checkpoints[0];
+    const derived = await store.enqueueRun({
+      experimentId: base.experimentId, optimizer: "sgd", momentum: 0.9, batchSize: 8, epochs: 1, patience: 1, imageSize: 224, augment: false, seed: 1,
+      base: `run:${base.id}`, baseRunId: base.id, baseCheckpointId: checkpoint.id, baseCheckpointSha256: checkpoint.sha256, frozenLayers: 19, learningRate: 1e-3, name: "derived",
+    });
+    const child = renderRun(await store.getRun(derived.id));
+    expect(child).toMatch(new RegExp(`^base checkpoint\\s+ckpt ${checkpoint.id} \\(sha256 abababababab\\), pinned when queued$`, "m"));
+    const parent = renderRun(await store.getRun(base.id));
+    expect(parent).toContain("runs started from this run's checkpoints:");
+    expect(parent).toMatch(new RegExp(`^\\s*${derived.id}\\s+derived\\s+QUEUED\\s+ckpt ${checkpoint.id}$`, "m"));
+  });
+});
+
 describe("thaw compare", () => {
   it("marks exactly the parameters that differ and shows best and last metrics side by side", async () => {
     const text = renderComparison(await store.compareRuns(ids));

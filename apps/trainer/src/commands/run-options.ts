@@ -13,11 +13,12 @@ export function addRunOptions(command: Command): Command {
     .option("--batch <n>", "batch size (default 32)")
     .option("--patience <n>", "early-stopping patience on val_accuracy (default 40)")
     .option("--image-size <px>", "input height and width (default 224)")
-    .option("--head <head>", "fc2 (the seed's: Dense on fc2) | pooled (global pooling, any size) (default fc2)")
-    .option("--width <w>", "channel-width multiplier, 1 is VGG16 (default 1)")
+    .option("--head <head>", "fc2 (the seed's: Dense on fc2) | pooled (global pooling, any size) (default fc2, or the checkpoint base's)")
+    .option("--width <w>", "channel-width multiplier, 1 is VGG16 (default 1, or the checkpoint base's)")
     .option("--augment", "flip, crop, rotate and brightness augmentation")
     .option("--seed <n>", "random seed for weights, split, shuffle (default 42)")
     .option("--validation-split <f>", "fraction of each class held out for validation (default 0.2)")
     .option("--dropout <f>", "dropout before the new classifier (default 0)")
+    .option("--keep-checkpoints <n>", "checkpoints kept per run: the newest N, the best among them; promoted ones always (default 2)")
     .option("--name <name>", "a name for the run");
 }

@@ -1,7 +1,7 @@
 // `thaw runs`: one line per run, newest first.
 import type { Command } from "commander";
 import { parseRunProgress, type RunListItem } from "@thaw/tracking";
-import { fmtDuration, fmtLr, fmtNumber, table } from "../format.ts";
+import { fmtBytes, fmtDuration, fmtLr, fmtNumber, table } from "../format.ts";
 import { withStore } from "../store.ts";
 
 export function registerRuns(program: Command): void {
@@ -23,6 +23,9 @@ export function registerRuns(program: Command): void {
           return;
         }
         console.log(renderRunList(page.items));
+        // Per experiment: every run's live checkpoints, not only this page's.
+        const experiments = (await store.listExperiments()).filter((e) => experimentId === undefined || e.id === experimentId);
+        console.log(`\ncheckpoints on disk: ${experiments.map((e) => `${e.name} ${fmtBytes(e.diskBytes)}`).join(", ")}`);
       });
     });
 }
@@ -45,7 +48,8 @@ export function renderRunList(runs: RunListItem[]): string {
     fmtNumber(r.bestValAccuracy),
     `${r.epochsDone}/${r.epochs}`,
     fmtDuration(r.durationMs),
+    fmtBytes(r.diskBytes),
     progressCell(r),
   ]);
-  return table(["id", "experiment", "status", "frozen", "lr", "best val acc", "epochs", "duration", "progress"], rows);
+  return table(["id", "experiment", "status", "frozen", "lr", "best val acc", "epochs", "duration", "disk", "progress"], rows);
 }

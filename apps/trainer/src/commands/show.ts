@@ -34,6 +34,7 @@ export function renderRun(run: RunDetail): string {
     ["dataset", run.dataset ? `${run.dataset.name} (${run.dataset.path})` : "-"],
     ["dataset fingerprint", run.datasetFingerprint ?? "-"],
     ["base run", run.baseRun ? `${run.baseRun.id} ${run.baseRun.name ?? ""} ${run.baseRun.status}`.replace(/\s+/g, " ") : "-"],
+    ["base checkpoint", run.baseCheckpointId !== null ? `ckpt ${run.baseCheckpointId} (sha256 ${(run.baseCheckpointSha256 ?? "?").slice(0, 12)}), pinned when queued` : "-"],
     ["base weights hash", run.baseWeightsHash ?? "-"],
     ["backend", run.backend ?? "-"],
     ["engine", run.engine ?? "-"],
@@ -61,6 +62,10 @@ export function renderRun(run: RunDetail): string {
   if (run.checkpoints.length > 0) {
     const rows = run.checkpoints.map((c) => [String(c.id), String(c.epoch + 1), fmtBytes(c.sizeBytes), c.sha256.slice(0, 12), c.path]);
     out.push("", table(["ckpt", "epoch", "size", "sha256", "path"], rows));
+  }
+  if (run.derivedRuns.length > 0) {
+    const rows = run.derivedRuns.map((d) => [String(d.id), d.name ?? "", d.status, d.baseCheckpointId !== null ? `ckpt ${d.baseCheckpointId}` : "best at start"]);
+    out.push("", "runs started from this run's checkpoints:", table(["run", "name", "status", "from"], rows));
   }
   const evaluation = run.evaluation as RunInfo["evaluation"] | null;
   if (evaluation) out.push("", renderEvaluation(evaluation));

@@ -14,8 +14,8 @@ export function registerSweep(program: Command): void {
       const opts = parseOptions(sweepSchema, raw);
       await withStore(async (store) => {
         // Loaded on demand: the data and model libraries are heavy, listing commands need neither.
-        const { preflight } = await import("../run/preflight.ts");
-        const plan = await preflight(store, opts);
+        const { planFromOptions } = await import("../run/plan.ts");
+        const plan = await planFromOptions(store, opts, opts.frozen, opts.lr);
         const { sweepId, runs } = await enqueueGrid(store, opts, plan, opts.frozen, opts.lr);
         console.log(`Queued sweep ${sweepId}: ${runs.length} run(s) in experiment "${opts.experiment}".`);
         for (const run of runs) console.log(`  run ${run.id}: frozen ${run.frozenLayers}, lr ${fmtLr(run.learningRate)}`);

@@ -16,8 +16,8 @@ export function registerTrain(program: Command): void {
       const opts = parseOptions(trainSchema, raw);
       await withStore(async (store) => {
         // Loaded on demand: the data and model libraries are heavy, listing commands need neither.
-        const { preflight } = await import("../run/preflight.ts");
-        const plan = await preflight(store, { ...opts, frozen: [opts.frozen] });
+        const { planFromOptions } = await import("../run/plan.ts");
+        const plan = await planFromOptions(store, opts, [opts.frozen], [opts.lr]);
         const { trainNow } = await import("../run/train-now.ts");
         const { runId, outcome } = await trainNow(store, opts, plan, opts.frozen, opts.lr, (id) =>
           console.log(`Run ${id} (experiment "${opts.experiment}"): frozen ${opts.frozen}, lr ${fmtLr(opts.lr)}, base ${plan.baseString}`),

@@ -3,11 +3,11 @@
 // (measured: 6:08 on 2 cores shared with other work) and every transfer run beats scratch.
 import path from "node:path";
 import { synthesizeDataset } from "@thaw/data";
-import type { RunListItem, TrackingStore } from "@thaw/tracking";
+import { DEFAULT_KEEP_CHECKPOINTS, type RunListItem, type TrackingStore } from "@thaw/tracking";
 import { thawPaths } from "../config.ts";
 import { fmtDuration, fmtLr, fmtNumber, table } from "../format.ts";
 import { enqueueGrid, enqueueOne, type RunSettings } from "../run/enqueue.ts";
-import { preflight } from "../run/preflight.ts";
+import { planFromOptions } from "../run/plan.ts";
 import { trainNow } from "../run/train-now.ts";
 import { isNotFound } from "../refs.ts";
 
@@ -97,6 +97,7 @@ function settings(data: DemoData, sizes: DemoSizes, experiment: string, name: st
     seed: 7,
     validationSplit: data.validationSplit,
     dropout: 0,
+    keepCheckpoints: DEFAULT_KEEP_CHECKPOINTS,
     name,
   };
 }
@@ -110,16 +111,16 @@ export async function prepareDemo(store: TrackingStore, sizes: DemoSizes, log: (
   await synthesizeDataset(targetDir, { classes: sizes.target.classes, perClass: sizes.target.perClass, size: sizes.imageSize, seed: 2 });
 
   const model = { head: sizes.head, width: sizes.width, imageSize: sizes.imageSize, dropout: 0 };
-  const sourcePlan = await preflight(store, { ...model, data: sourceDir, base: "random", frozen: [0] });
+  const sourcePlan = await planFromOptions(store, { ...model, data: sourceDir, base: "random" }, [0], [sizes.pretrainLr]);
   log(`pretraining a VGG16 at width ${sizes.width} and ${sizes.imageSize}x${sizes.imageSize} on the source data (a tracked run)`);
   const pretrain = await trainNow(store, settings(sizes.source, sizes, DEMO_PRETRAIN, "source pretraining"), sourcePlan, 0, sizes.pretrainLr, (id) =>
     log(`run ${id}: pretraining`),
   );
   if (pretrain.outcome !== "FINISHED") throw new Error(`The demo's pretraining run ${pretrain.runId} ended ${pretrain.outcome}; see \`thaw show ${pretrain.runId}\`, then run \`thaw demo\` again.`);
 
-  const transferPlan = await preflight(store, { ...model, data: targetDir, base: String(pretrain.runId), frozen: sizes.frozen });
+  const transferPlan = await planFromOptions(store, { ...model, data: targetDir, base: String(pretrain.runId) }, sizes.frozen, sizes.lrs);
   const sweep = await enqueueGrid(store, settings(sizes.target, sizes, DEMO_TRANSFER, "transfer"), transferPlan, sizes.frozen, sizes.lrs);
-  const scratchPlan = await preflight(store, { ...model, data: targetDir, base: "random", frozen: [0] });
+  const scratchPlan = await planFromOptions(store, { ...model, data: targetDir, base: "random" }, [0], [sizes.scratchLr]);
   const scratch = await enqueueOne(store, settings(sizes.target, sizes, DEMO_TRANSFER, "from scratch"), scratchPlan, 0, sizes.scratchLr);
   log(`queued sweep ${sweep.sweepId} (${sweep.runs.length} transfer runs from run ${pretrain.runId}) and run ${scratch.id} from scratch on the target data`);
 }

@@ -1,10 +1,10 @@
-// Turns validated options and a preflight plan into store rows: the experiment, the dataset
+// Turns validated options and a run plan into store rows: the experiment, the dataset
 // and the queued run(s). Shared by `thaw train`, `thaw sweep` and `thaw demo`.
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { EnqueueRunInput, Run, TrackingStore } from "@thaw/tracking";
 import { isNotFound } from "../refs.ts";
-import type { Plan } from "./preflight.ts";
+import type { RunPlan } from "@thaw/planner";
 
 export interface RunSettings {
   experiment: string;
@@ -18,11 +18,12 @@ export interface RunSettings {
   seed: number;
   validationSplit: number;
   dropout: number;
+  keepCheckpoints: number;
   name?: string;
 }
 
 /** Registers the data folder under its folder name (made unique when another path has it). */
-async function registerDataset(store: TrackingStore, plan: Plan) {
+async function registerDataset(store: TrackingStore, plan: RunPlan) {
   const dir = plan.dataset.path;
   let name = path.basename(dir);
   try {
@@ -39,13 +40,15 @@ async function registerDataset(store: TrackingStore, plan: Plan) {
   });
 }
 
-async function baseInput(store: TrackingStore, settings: RunSettings, plan: Plan): Promise<Omit<EnqueueRunInput, "frozenLayers" | "learningRate">> {
+async function baseInput(store: TrackingStore, settings: RunSettings, plan: RunPlan): Promise<Omit<EnqueueRunInput, "frozenLayers" | "learningRate">> {
   const experiment = await store.ensureExperiment(settings.experiment);
   const dataset = await registerDataset(store, plan);
   return {
     experimentId: experiment.id,
     datasetId: dataset.id,
     baseRunId: plan.baseRunId,
+    baseCheckpointId: plan.baseCheckpointId,
+    baseCheckpointSha256: plan.baseCheckpointSha256,
     name: settings.name ?? null,
     optimizer: settings.optimizer,
     momentum: settings.momentum,
@@ -56,18 +59,18 @@ async function baseInput(store: TrackingStore, settings: RunSettings, plan: Plan
     base: plan.baseString,
     augment: settings.augment,
     seed: settings.seed,
-    extra: { head: plan.head, widthMultiplier: plan.width, validationSplit: settings.validationSplit, dropout: settings.dropout },
+    extra: { head: plan.head, widthMultiplier: plan.widthMultiplier, validationSplit: settings.validationSplit, dropout: settings.dropout, keepCheckpoints: settings.keepCheckpoints },
   };
 }
 
-export async function enqueueOne(store: TrackingStore, settings: RunSettings, plan: Plan, frozen: number, lr: number): Promise<Run> {
+export async function enqueueOne(store: TrackingStore, settings: RunSettings, plan: RunPlan, frozen: number, lr: number): Promise<Run> {
   return store.enqueueRun({ ...(await baseInput(store, settings, plan)), frozenLayers: frozen, learningRate: lr });
 }
 
 export async function enqueueGrid(
   store: TrackingStore,
   settings: RunSettings,
-  plan: Plan,
+  plan: RunPlan,
   frozen: number[],
   lrs: number[],
 ): Promise<{ sweepId: string; runs: Run[] }> {

@@ -3,11 +3,12 @@
 // stopping, evaluate the best checkpoint, and end the run FINISHED, STOPPED or FAILED.
 import path from "node:path";
 import type { Run, TrackingStore } from "@thaw/tracking";
+import { cacheCapBytes, evictFeatureCaches } from "@thaw/vgg";
 import { heartbeatTimings, thawPaths } from "../config.ts";
 import { evaluateCheckpoint } from "./evaluate.ts";
 import { fitRun } from "./fit-run.ts";
 import { startHeartbeat } from "./heartbeat.ts";
-import { buildRunModel, startBackend } from "./model-setup.ts";
+import { buildRunModel, plannedEngine, startBackend } from "./model-setup.ts";
 import { execSettings } from "./run-settings.ts";
 import { openTrainingData } from "./training-data.ts";
 import { thawVersion } from "./version.ts";
@@ -36,9 +37,15 @@ export async function executeRun(store: TrackingStore, run: Run, options: Execut
   options.signal?.addEventListener("abort", abort, { once: true });
   const heartbeat = startHeartbeat(store, run.id, options.workerId, heartbeatTimings().intervalMs, abort);
   let release: (() => void) | undefined;
+  // What is known of the execution is recorded as soon as it is known, so that a run failing
+  // before its first epoch still says which backend and engine it was on.
+  let backendRecorded = false;
   try {
+    await store.recordRunInfo(run.id, { thawVersion: thawVersion() });
     const backend = await startBackend();
-    await store.recordRunInfo(run.id, { backend, thawVersion: thawVersion() });
+    await store.recordRunInfo(run.id, { backend });
+    backendRecorded = true;
+    await store.recordRunInfo(run.id, { engine: await plannedEngine() });
     if (run.datasetId === null) throw new Error(`Run ${run.id} has no dataset; enqueue it with a data folder.`);
     const dataset = await store.getDataset(run.datasetId);
     const data = await openTrainingData(dataset.path, settings, paths.cache);
@@ -88,13 +95,25 @@ export async function executeRun(store: TrackingStore, run: Run, options: Execut
       return "STOPPED";
     }
     const err = error instanceof Error ? error : new Error(String(error));
+    if (!backendRecorded) await store.recordRunInfo(run.id, { backend: "none (it did not start)" });
     await store.failRun(run.id, { message: err.message, stack: err.stack ?? null });
     log(`run ${run.id} FAILED: ${err.message}`);
     return "FAILED";
   } finally {
+    // The cache stays under its cap: least recently used first, never one a live run uses.
+    evictCaches(path.join(paths.cache, "features"), log);
     heartbeat.stop();
     options.signal?.removeEventListener("abort", abort);
     release?.();
+  }
+}
+
+function evictCaches(root: string, log: (line: string) => void): void {
+  try {
+    for (const folder of evictFeatureCaches(root, cacheCapBytes())) log(`feature cache ${folder.dir} removed (least recently used; THAW_CACHE_MAX_GB).`);
+  } catch (error) {
+    // The run's outcome is already recorded; a cache that could not be pruned waits for the next run.
+    log(`feature caches not pruned: ${(error as Error).message}`);
   }
 }
 

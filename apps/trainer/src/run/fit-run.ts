@@ -3,6 +3,7 @@
 import path from "node:path";
 import type { TrackingStore } from "@thaw/tracking";
 import { adam, earlyStopping, fit, hook, modelCheckpoint, saveCheckpoint, sgd } from "@thaw/vgg";
+import { pruneRunCheckpoints } from "../disk/checkpoint-files.ts";
 import { KerasProgress } from "../progress.ts";
 import { ProgressMeter, describeProgress } from "./progress-meter.ts";
 import type { Heartbeat } from "./heartbeat.ts";
@@ -93,7 +94,10 @@ export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
     save: async (model, epoch, logs) => {
       const metrics = Object.fromEntries(Object.entries(logs).filter((e): e is [string, number] => typeof e[1] === "number"));
       const saved = await saveCheckpoint(model, path.join(input.checkpointDir, `epoch-${epoch + 1}`), { ...input.metadata, epoch: epoch + 1, metrics });
-      return store.addCheckpoint(settings.runId, { epoch, path: saved.path, metrics, sizeBytes: saved.sizeBytes, sha256: saved.sha256 });
+      const row = await store.addCheckpoint(settings.runId, { epoch, path: saved.path, metrics, sizeBytes: saved.sizeBytes, sha256: saved.sha256 });
+      // Retention after every save, as Keras' save_best_only overwrites its one file.
+      await pruneRunCheckpoints(store, settings.runId, settings.keepCheckpoints);
+      return row;
     },
   });
   const stopping = earlyStopping({ monitor: MONITOR, mode: "max", patience: settings.patience });
@@ -106,6 +110,7 @@ export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
     validation: () => data.validation,
     callbacks: [tracking, checkpoints, stopping],
     signal: input.signal,
+    batchSize: settings.batchSize,
     featureCache: cached
       ? { dir: input.cacheDir, datasetFingerprint: input.metadata.datasetFingerprint, baseWeightsHash: input.metadata.baseWeightsHash, augmented: false }
       : undefined,

@@ -1,8 +1,8 @@
 // Builds the model a run trains: its base (ImageNet weights, random, or a previous run's
 // checkpoint) with the new head, layers[:N] frozen.
 import type { TrackingStore } from "@thaw/tracking";
-import { countParams, initBackend, loadBase, transfer, type CheckpointMetaInput } from "@thaw/vgg";
-import { resolveBaseRef } from "./base-ref.ts";
+import { chooseEngine, countParams, initBackend, loadBase, transfer, type CheckpointMetaInput } from "@thaw/vgg";
+import { baseToLoad } from "./base-ref.ts";
 import type { ExecSettings } from "./run-settings.ts";
 
 export type TrainModel = Awaited<ReturnType<typeof loadBase>>["model"];
@@ -22,15 +22,27 @@ export async function startBackend(): Promise<string> {
   return (await initBackend()).name;
 }
 
+/**
+ * What the engine selection rule picks for forward-only work, known before anything is built;
+ * the run's engine column holds it until fit reports the engines that actually trained.
+ */
+export async function plannedEngine(): Promise<string> {
+  const choice = await chooseEngine();
+  return `${choice.name} chosen for the frozen prefix (${choice.reason})`;
+}
+
 export async function buildRunModel(store: TrackingStore, settings: ExecSettings, classNames: string[], datasetFingerprint: string): Promise<BuiltModel> {
-  const ref = await resolveBaseRef(store, settings.base);
-  const spec = ref.kind === "imagenet" ? "vgg16-imagenet" : ref.kind === "random" ? "random" : ref.path;
+  const { spec, sha256 } = await baseToLoad(store, settings);
   const loaded = await loadBase(spec, {
     includeTop: settings.head === "fc2",
     inputShape: [settings.imageSize, settings.imageSize, 3],
     widthMultiplier: settings.widthMultiplier,
     seed: settings.seed,
   });
+  if (sha256 !== null && loaded.baseWeightsHash !== sha256) {
+    loaded.model.dispose();
+    throw new Error(`The base checkpoint ${spec} has changed since this run was queued (sha256 ${loaded.baseWeightsHash.slice(0, 12)}, pinned ${sha256.slice(0, 12)}); queue the run again to start from what is there now.`);
+  }
   const head = loaded.checkpointMeta?.head ?? settings.head;
   const model = transfer(loaded.model, {
     frozenLayers: settings.frozenLayers,

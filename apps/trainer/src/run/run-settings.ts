@@ -1,5 +1,5 @@
 // A stored run's settings as the executor needs them: the typed columns plus the JSON extras.
-import { runParams, type Run, type RunParams } from "@thaw/tracking";
+import { DEFAULT_KEEP_CHECKPOINTS, runParams, type Run, type RunParams } from "@thaw/tracking";
 
 export interface ExecSettings extends Omit<RunParams, "extra"> {
   runId: number;
@@ -7,6 +7,11 @@ export interface ExecSettings extends Omit<RunParams, "extra"> {
   widthMultiplier: number;
   validationSplit: number;
   dropout: number;
+  /** Checkpoints retention keeps: the newest N (the best among them); promoted and pinned ones too. */
+  keepCheckpoints: number;
+  /** The checkpoint pinned as the base when the run was queued, and its sha256 (lineage). */
+  baseCheckpointId: number | null;
+  baseCheckpointSha256: string | null;
 }
 
 export function execSettings(run: Run): ExecSettings {
@@ -19,5 +24,8 @@ export function execSettings(run: Run): ExecSettings {
     widthMultiplier: num("widthMultiplier", 1),
     validationSplit: num("validationSplit", 0.2),
     dropout: num("dropout", 0),
+    keepCheckpoints: num("keepCheckpoints", DEFAULT_KEEP_CHECKPOINTS),
+    baseCheckpointId: run.baseCheckpointId,
+    baseCheckpointSha256: run.baseCheckpointSha256,
   };
 }

@@ -4,12 +4,12 @@ import type { TrackingStore } from "@thaw/tracking";
 import { workerIdOf } from "../worker/worker-id.ts";
 import { enqueueOne, type RunSettings } from "./enqueue.ts";
 import { executeRun, type RunOutcome } from "./execute-run.ts";
-import type { Plan } from "./preflight.ts";
+import type { RunPlan } from "@thaw/planner";
 
 export async function trainNow(
   store: TrackingStore,
   settings: RunSettings,
-  plan: Plan,
+  plan: RunPlan,
   frozen: number,
   lr: number,
   announce: (runId: number) => void,

@@ -5,6 +5,8 @@ import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TrackingStore } from "@thaw/tracking";
+import { thawPaths } from "../config.ts";
+import { repairCheckpoints } from "../disk/checkpoint-files.ts";
 import { withStore } from "../store.ts";
 import { reapLostRuns } from "./reap.ts";
 import { CHILD_COMMAND, NOTHING_CLAIMED_EXIT, type ChildMessage } from "./child.ts";
@@ -35,6 +37,10 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       for (const run of reaped) options.log(`run ${run.id}: marked FAILED (worker lost); its ${run.epochsDone} finished epochs are kept.`);
     };
     await reap();
+    // A deletion a crash interrupted is finished, and folders and rows brought back in step.
+    const repaired = await repairCheckpoints(store, thawPaths().checkpoints);
+    const fixed = repaired.finishedDeletions.length + repaired.missingFolders.length + repaired.orphans.length;
+    if (fixed > 0) options.log(`repaired checkpoints: ${repaired.finishedDeletions.length} interrupted deletion(s) finished, ${repaired.missingFolders.length} missing folder(s) marked, ${repaired.orphans.length} orphan folder(s) removed.`);
     const slots = new Set<Slot>();
     let stopping = false;
     let wake: () => void = () => {};

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -140,9 +140,9 @@ describe("migrate", () => {
     const { dir, remove } = tempDir();
     cleanup.push(remove);
     cpSync(defaultMigrationsDir(), dir, { recursive: true });
-    mkdirSync(path.join(dir, "0002_broken"));
-    writeFileSync(path.join(dir, "0002_broken", "migration.sql"), 'CREATE TABLE "Half" ("id" INTEGER);\nCREATE TABLE "Run" ("id" INTEGER);\n');
-    expect(() => migrate(dbPath, { migrationsDir: dir })).toThrow(/Migration 0002_broken failed \(table "Run" already exists\)/);
+    mkdirSync(path.join(dir, "9999_broken"));
+    writeFileSync(path.join(dir, "9999_broken", "migration.sql"), 'CREATE TABLE "Half" ("id" INTEGER);\nCREATE TABLE "Run" ("id" INTEGER);\n');
+    expect(() => migrate(dbPath, { migrationsDir: dir })).toThrow(/Migration 9999_broken failed \(table "Run" already exists\)/);
     withDb(dbPath, (db) => {
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name);
       expect(tables).not.toContain("Half");

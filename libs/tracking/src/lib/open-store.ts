@@ -2,7 +2,7 @@
 // through the generated Prisma Client on Prisma's better-sqlite3 driver adapter.
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "../generated/prisma/client.ts";
-import { resolveDbPath } from "./db-path.ts";
+import { resolveDbPath } from "./thaw-paths.ts";
 import { BUSY_TIMEOUT_MS, migrate } from "./migrate.ts";
 import type { StoreContext } from "./store/context.ts";
 import { createExperiment, ensureExperiment, getExperiment, listExperiments } from "./store/experiments.ts";
@@ -10,12 +10,13 @@ import { getDataset, listDatasets, registerDataset } from "./store/datasets.ts";
 import { enqueueRun, enqueueSweep, updateRunParams } from "./store/run-queue.ts";
 import { claimNextRun, claimRun, failRun, finishRun, heartbeat, reapStaleRuns, requestStop, stopRun } from "./store/run-lifecycle.ts";
 import { addCheckpoint, logEpoch, recordProgress, recordRunInfo } from "./store/run-records.ts";
-import { bestCheckpoint, compareRuns, getCheckpoint, getRun, listRuns } from "./store/run-queries.ts";
+import { listCheckpoints, markCheckpointsDeleted, pruneCheckpoints } from "./store/checkpoint-retention.ts";
+import { bestCheckpoint, checkpointAtPath, compareRuns, getCheckpoint, getRun, listRuns } from "./store/run-queries.ts";
 import { aliasHistory, getAlias, promote } from "./store/promotions.ts";
 import type { TrackingStore } from "./tracking-store.ts";
 
 export interface OpenStoreOptions {
-  /** SQLite file; defaults to env THAW_DB, else `.thaw/thaw.db` under process.cwd(). */
+  /** SQLite file; defaults to env THAW_DB, else thaw.db in THAW_HOME (see thaw-paths.ts). */
   path?: string;
   /** Folder of migrations; defaults to the repository's prisma/migrations. */
   migrationsDir?: string;
@@ -65,6 +66,10 @@ function createStore(ctx: StoreContext, dbPath: string): TrackingStore {
     compareRuns: (runIds) => compareRuns(ctx, runIds),
     getCheckpoint: (checkpointId) => getCheckpoint(ctx, checkpointId),
     bestCheckpoint: (runId) => bestCheckpoint(ctx, runId),
+    checkpointAtPath: (dir) => checkpointAtPath(ctx, dir),
+    pruneCheckpoints: (runId, keep) => pruneCheckpoints(ctx, runId, keep),
+    listCheckpoints: (filter) => listCheckpoints(ctx, filter),
+    markCheckpointsDeleted: (ids) => markCheckpointsDeleted(ctx, ids),
     promote: (input) => promote(ctx, input),
     getAlias: (experimentId, alias) => getAlias(ctx, experimentId, alias),
     aliasHistory: (experimentId, alias) => aliasHistory(ctx, experimentId, alias),

@@ -36,6 +36,9 @@ export interface EnqueueRunInput extends RunParams {
   experimentId: number;
   datasetId?: number | null;
   baseRunId?: number | null;
+  /** The base run's checkpoint this run starts from, pinned at queue time (lineage). */
+  baseCheckpointId?: number | null;
+  baseCheckpointSha256?: string | null;
   name?: string | null;
 }
 
@@ -96,6 +99,8 @@ export type RunListItem = Run & {
   experimentName: string;
   datasetName: string | null;
   durationMs: number | null;
+  /** Bytes of the run's live checkpoints on disk. */
+  diskBytes: number;
 };
 
 export interface Page<T> {
@@ -107,7 +112,10 @@ export type RunDetail = Run & {
   experiment: Experiment;
   dataset: Dataset | null;
   baseRun: Pick<Run, "id" | "name" | "status"> | null;
+  /** Runs queued with this run as their base, and the checkpoint each was pinned to. */
+  derivedRuns: Pick<Run, "id" | "name" | "status" | "baseCheckpointId">[];
   metrics: EpochMetric[];
+  /** Live checkpoints (retention's deleted rows are left out). */
   checkpoints: Checkpoint[];
 };
 
@@ -116,6 +124,8 @@ export type ExperimentSummary = Experiment & {
   runningCount: number;
   bestValAccuracy: number | null;
   champion: { checkpointId: number; runId: number } | null;
+  /** Bytes of the live checkpoints of all its runs. */
+  diskBytes: number;
 };
 
 export interface AliasView {
@@ -197,6 +207,17 @@ export interface TrackingStore {
   getCheckpoint(checkpointId: number): Promise<Checkpoint & { run: Run }>;
   /** The checkpoint with the best monitored value of a run (its last one saved best-only). */
   bestCheckpoint(runId: number): Promise<Checkpoint | null>;
+  /** The checkpoint row recorded for a folder (absolute path), or null: which run wrote it. */
+  checkpointAtPath(dir: string): Promise<Checkpoint | null>;
+  /**
+   * Marks a run's superseded checkpoints deleted, keeping its newest `keep` and every promoted
+   * or pinned one, and returns them: the caller then removes their folders.
+   */
+  pruneCheckpoints(runId: number, keep: number): Promise<Checkpoint[]>;
+  /** Live (deleted: false) or marked-deleted checkpoint rows, for repairs and garbage collection. */
+  listCheckpoints(filter: { deleted: boolean }): Promise<Checkpoint[]>;
+  /** Marks rows whose folders are gone; returns how many were live. */
+  markCheckpointsDeleted(ids: number[]): Promise<number>;
 
   promote(input: PromoteInput): Promise<PromotionView>;
   getAlias(experimentId: number, alias?: string): Promise<AliasView | null>;

@@ -27,6 +27,8 @@ const FIXES: Record<string, string> = {
   checkpointId: "use the id of an existing checkpoint (a whole number from 1)",
   datasetId: "use the id of an existing dataset, or null",
   baseRunId: "use the id of an existing run, or null",
+  baseCheckpointId: "use the id of an existing checkpoint of the base run, or null",
+  baseCheckpointSha256: "use the checkpoint's sha256 (64 hex digits), or null",
   name: "use 1 to 200 characters",
   description: "use at most 2000 characters",
   path: "use a non-empty path",
@@ -82,6 +84,8 @@ const runMetaShape = {
   experimentId: id,
   datasetId: id.nullish(),
   baseRunId: id.nullish(),
+  baseCheckpointId: id.nullish(),
+  baseCheckpointSha256: z.string().regex(/^[0-9a-f]{64}$/).nullish(),
   name: text(200).nullish(),
 };
 

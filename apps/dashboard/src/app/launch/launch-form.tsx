@@ -15,7 +15,7 @@ import { LayerStrip } from "./layer-strip.tsx";
 type Values = Record<string, string>;
 
 const INITIAL: Values = Object.fromEntries(Object.entries(defaultParams).map(([k, v]) => [k, String(v)]));
-const NUMERIC = ["experimentId", "datasetId", "momentum", "epochs", "batchSize", "patience", "imageSize", "seed", "widthMultiplier", "validationSplit", "dropout", "frozenLayers", "learningRate"];
+const NUMERIC = ["experimentId", "datasetId", "momentum", "epochs", "batchSize", "patience", "imageSize", "seed", "widthMultiplier", "validationSplit", "dropout", "keepCheckpoints", "frozenLayers", "learningRate"];
 
 const list = (text: string) => text.split(/[\s,;]+/).filter(Boolean).map(Number);
 
@@ -239,6 +239,9 @@ export function LaunchForm({ cloneOf }: { cloneOf: number | null }) {
           </Field>
           <Field label="Seed" name="seed" errors={errors}>
             <input type="number" value={values.seed} onChange={(e) => set("seed")(e.target.value)} />
+          </Field>
+          <Field label="Checkpoints kept" name="keepCheckpoints" errors={errors} hint="the newest N, the best among them; promoted ones always">
+            <input type="number" value={values.keepCheckpoints} onChange={(e) => set("keepCheckpoints")(e.target.value)} />
           </Field>
           <Field label="Augmentation" name="augment" errors={errors} hint="flip, crop, rotate, brightness">
             <select value={values.augment} onChange={(e) => set("augment")(e.target.value)}>

@@ -4,7 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { lr, pct, when } from "../../components/format.ts";
+import { bytes, lr, pct, when } from "../../components/format.ts";
 import { errorMessage } from "../../trpc/errors.ts";
 import { useTRPC } from "../../trpc/react.tsx";
 import type { RouterOutputs } from "../../trpc/types.ts";
@@ -83,7 +83,10 @@ function ExperimentModels({ entry }: { entry: Entry }) {
     <div className="panel" data-testid={`experiment-${entry.experiment.id}`}>
       <div className="row" style={{ justifyContent: "space-between" }}>
         <h2>
-          {entry.experiment.name} <span className="muted">({entry.experiment.runCount} runs)</span>
+          {entry.experiment.name}{" "}
+          <span className="muted" data-testid="experiment-disk">
+            ({entry.experiment.runCount} runs, {bytes(entry.experiment.diskBytes)} of checkpoints)
+          </span>
         </h2>
         <PromoteBest experimentId={entry.experiment.id} />
       </div>

@@ -7,7 +7,7 @@ import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { EpochProgress } from "../../components/epoch-progress.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
-import { baseLabel, duration, lr, pct } from "../../components/format.ts";
+import { baseLabel, bytes, duration, lr, pct } from "../../components/format.ts";
 import { errorMessage } from "../../trpc/errors.ts";
 import { useTRPC } from "../../trpc/react.tsx";
 import type { RouterInputs } from "../../trpc/types.ts";
@@ -25,6 +25,7 @@ const COLUMNS: { label: string; sort?: SortKey; num?: boolean }[] = [
   { label: "Last val acc", num: true },
   { label: "Epochs", sort: "epochsDone", num: true },
   { label: "Duration", num: true },
+  { label: "Disk", num: true },
   { label: "Base" },
   { label: "Dataset" },
 ];
@@ -174,6 +175,7 @@ export function RunsView({ initialExperimentId, initialSweepId }: { initialExper
                   {run.epochsDone}/{run.epochs}
                 </td>
                 <td className="num">{duration(run.durationMs)}</td>
+                <td className="num">{bytes(run.diskBytes)}</td>
                 <td>{baseLabel(run.base)}</td>
                 <td>{run.datasetName ?? "—"}</td>
                 <td>

@@ -12,6 +12,22 @@ const BY_NAME: Record<string, TRPCError["code"]> = {
   OutsideDataRootsError: "BAD_REQUEST",
 };
 
+/** A refusal about one form field; the error formatter sends it as that field's error. */
+export class FieldRefusal extends Error {
+  override readonly name = "FieldRefusal";
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** BAD_REQUEST whose sentence the form shows beside `field`. */
+export function refuseField(field: string, message: string): TRPCError {
+  return new TRPCError({ code: "BAD_REQUEST", message, cause: new FieldRefusal(field, message) });
+}
+
 /** A TRPCError for a known library error, or null for anything else (a real 500). */
 export function toTrpcError(error: unknown): TRPCError | null {
   if (!(error instanceof Error)) return null;

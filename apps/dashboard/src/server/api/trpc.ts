@@ -5,7 +5,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { TrackingStore } from "@thaw/tracking";
-import { toTrpcError } from "./errors.ts";
+import { FieldRefusal, toTrpcError } from "./errors.ts";
 
 export interface Context {
   store: TrackingStore;
@@ -26,8 +26,9 @@ const t = initTRPC.context<Context>().create({
       ...shape,
       data: {
         ...shape.data,
-        // Field errors travel to the form so that each message appears beside its field.
-        zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+        // Field errors (zod's, or a planner's refusal) travel to the form so that each
+        // message appears beside its field.
+        fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : cause instanceof FieldRefusal ? { [cause.field]: [cause.message] } : null,
       },
     };
   },

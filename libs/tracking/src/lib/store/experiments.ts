@@ -40,8 +40,21 @@ export async function getExperiment(ctx: StoreContext, idOrName: number | string
 }
 
 /** Every experiment with its run counts, best validation accuracy and champion, in four queries. */
+/** Bytes of live checkpoints per experiment. */
+async function experimentBytes(ctx: StoreContext): Promise<Map<number, number>> {
+  const perRun = await ctx.prisma.checkpoint.groupBy({ by: ["runId"], where: { deletedAt: null }, _sum: { sizeBytes: true } });
+  const runs = await ctx.prisma.run.findMany({ where: { id: { in: perRun.map((row) => row.runId) } }, select: { id: true, experimentId: true } });
+  const experimentOf = new Map(runs.map((run) => [run.id, run.experimentId]));
+  const bytes = new Map<number, number>();
+  for (const row of perRun) {
+    const experimentId = experimentOf.get(row.runId);
+    if (experimentId !== undefined) bytes.set(experimentId, (bytes.get(experimentId) ?? 0) + (row._sum.sizeBytes ?? 0));
+  }
+  return bytes;
+}
+
 export async function listExperiments(ctx: StoreContext): Promise<ExperimentSummary[]> {
-  const [experiments, totals, running, champions] = await Promise.all([
+  const [experiments, totals, running, champions, disk] = await Promise.all([
     ctx.prisma.experiment.findMany({ orderBy: { id: "asc" } }),
     ctx.prisma.run.groupBy({ by: ["experimentId"], _count: { _all: true }, _max: { bestValAccuracy: true } }),
     ctx.prisma.run.groupBy({ by: ["experimentId"], where: { status: "RUNNING" }, _count: { _all: true } }),
@@ -49,6 +62,7 @@ export async function listExperiments(ctx: StoreContext): Promise<ExperimentSumm
       where: { alias: CHAMPION },
       select: { experimentId: true, checkpointId: true, checkpoint: { select: { runId: true } } },
     }),
+    experimentBytes(ctx),
   ]);
   const totalBy = new Map(totals.map((row) => [row.experimentId, row]));
   const runningBy = new Map(running.map((row) => [row.experimentId, row._count._all]));
@@ -59,5 +73,6 @@ export async function listExperiments(ctx: StoreContext): Promise<ExperimentSumm
     runningCount: runningBy.get(experiment.id) ?? 0,
     bestValAccuracy: totalBy.get(experiment.id)?._max.bestValAccuracy ?? null,
     champion: championBy.get(experiment.id) ?? null,
+    diskBytes: disk.get(experiment.id) ?? 0,
   }));
 }

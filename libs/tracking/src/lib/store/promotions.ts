@@ -1,6 +1,6 @@
 // MLflow-style aliases: (experiment, alias) -> checkpoint, with every promotion kept so the
 // history of `champion` can be read back and a promotion undone by promoting the previous one.
-import { CrossExperimentPromotionError, NotFoundError } from "../errors.ts";
+import { CrossExperimentPromotionError, InvalidStateError, NotFoundError } from "../errors.ts";
 import type { AliasView, PromoteInput, PromotionView } from "../tracking-store.ts";
 import { aliasSchema, idSchema, parseInput, promoteSchema } from "../validation.ts";
 import { writeTransaction, type StoreContext } from "./context.ts";
@@ -16,9 +16,10 @@ export async function promote(ctx: StoreContext, input: PromoteInput): Promise<P
   const { checkpointId, alias = CHAMPION, by = "unknown", reason, experimentId: expected } = parseInput(promoteSchema, input);
   const checkpoint = await ctx.prisma.checkpoint.findUnique({
     where: { id: checkpointId },
-    select: { id: true, run: { select: { experimentId: true } } },
+    select: { id: true, runId: true, run: { select: { experimentId: true, status: true } } },
   });
   if (!checkpoint) throw new NotFoundError("Checkpoint", checkpointId);
+
   const experimentId = checkpoint.run.experimentId;
   if (expected !== undefined && expected !== experimentId) {
     throw new CrossExperimentPromotionError(checkpointId, experimentId, expected);
@@ -26,6 +27,11 @@ export async function promote(ctx: StoreContext, input: PromoteInput): Promise<P
   // The alias move and its history row commit together; the lock also makes the
   // "previous checkpoint" we record the one this promotion actually replaced.
   const promotion = await writeTransaction(ctx.prisma, async (tx) => {
+    // Checked inside the write lock: retention marks rows in its own write transaction.
+    const live = await tx.checkpoint.findUnique({ where: { id: checkpointId }, select: { deletedAt: true } });
+    if (live?.deletedAt) {
+      throw new InvalidStateError(checkpoint.runId, checkpoint.run.status, `Checkpoint ${checkpointId} was deleted by checkpoint retention; promote one of the run's kept checkpoints.`);
+    }
     const key = { experimentId_alias: { experimentId, alias } };
     const previous = await tx.modelAlias.findUnique({ where: key, select: { checkpointId: true } });
     await tx.modelAlias.upsert({ where: key, create: { experimentId, alias, checkpointId }, update: { checkpointId } });

@@ -14,7 +14,7 @@ const runColumns = {
   id: true, experimentId: true, datasetId: true, name: true, status: true,
   frozenLayers: true, learningRate: true, optimizer: true, momentum: true, batchSize: true, epochs: true,
   patience: true, imageSize: true, base: true, augment: true, seed: true, params: true,
-  baseRunId: true, sweepId: true, workerId: true, heartbeatAt: true, createdAt: true, startedAt: true,
+  baseRunId: true, baseCheckpointId: true, baseCheckpointSha256: true, sweepId: true, workerId: true, heartbeatAt: true, createdAt: true, startedAt: true,
   endedAt: true, error: true, errorStack: true, stopRequested: true,
   backend: true, engine: true, thawVersion: true, datasetFingerprint: true, baseWeightsHash: true,
   skipReport: true, evaluation: true,
@@ -35,8 +35,10 @@ const runDetailInclude = {
   experiment: true,
   dataset: true,
   baseRun: { select: { id: true, name: true, status: true } },
+  derivedRuns: { select: { id: true, name: true, status: true, baseCheckpointId: true }, orderBy: { id: "asc" } },
   metrics: { orderBy: { epoch: "asc" } },
-  checkpoints: { orderBy: [{ epoch: "asc" }, { id: "asc" }] },
+  // Live checkpoints only: rows retention marked deleted stay as history, without a folder.
+  checkpoints: { where: { deletedAt: null }, orderBy: [{ epoch: "asc" }, { id: "asc" }] },
 } satisfies Prisma.RunInclude;
 
 function filterWhere(query: ListRunsQuery): Prisma.RunWhereInput {
@@ -63,6 +65,12 @@ function afterCursor(key: RunSortKey, direction: "asc" | "desc", cursor: { id: n
   return { OR: NULLABLE_SORT_KEYS.has(key) ? [...after, { [key]: null }] : after };
 }
 
+/** Bytes of live checkpoints per run (what retention leaves on disk). */
+export async function checkpointBytes(ctx: StoreContext, runIds: number[]): Promise<Map<number, number>> {
+  const sums = await ctx.prisma.checkpoint.groupBy({ by: ["runId"], where: { runId: { in: runIds }, deletedAt: null }, _sum: { sizeBytes: true } });
+  return new Map(sums.map((row) => [row.runId, row._sum.sizeBytes ?? 0]));
+}
+
 export async function listRuns(ctx: StoreContext, input: ListRunsQuery = {}): Promise<Page<RunListItem>> {
   const query = parseInput(listRunsSchema, input);
   const { key, direction } = query.sort ?? { key: "createdAt" as const, direction: "desc" as const };
@@ -85,12 +93,13 @@ export async function listRuns(ctx: StoreContext, input: ListRunsQuery = {}): Pr
   const ids = page.slice(0, limit).map((row) => row.id);
   const rows = await ctx.prisma.run.findMany({ where: { id: { in: ids } }, select: runListSelect });
   const byId = new Map(rows.map((row) => [row.id, row]));
+  const disk = await checkpointBytes(ctx, ids);
   const now = Date.now();
   const items = ids.flatMap((id) => {
     const row = byId.get(id);
     if (!row) return []; // deleted between the two reads
     const { experiment, dataset, ...run } = row;
-    return [{ ...run, experimentName: experiment.name, datasetName: dataset?.name ?? null, durationMs: durationMs(run, now) }];
+    return [{ ...run, experimentName: experiment.name, datasetName: dataset?.name ?? null, durationMs: durationMs(run, now), diskBytes: disk.get(id) ?? 0 }];
   });
   return { items, nextCursor: page.length > limit ? ids[ids.length - 1] : null };
 }
@@ -119,9 +128,14 @@ export async function getCheckpoint(ctx: StoreContext, checkpointId: number): Pr
   return checkpoint;
 }
 
+/** The checkpoint row recorded for a folder (an absolute path), for lineage; null when none is. */
+export async function checkpointAtPath(ctx: StoreContext, dir: string): Promise<Checkpoint | null> {
+  return ctx.prisma.checkpoint.findFirst({ where: { path: dir, deletedAt: null }, orderBy: { id: "desc" } });
+}
+
 /** Checkpoints are saved best-only, so the best one is the latest one. */
 export async function bestCheckpoint(ctx: StoreContext, runId: number): Promise<Checkpoint | null> {
   parseInput(idSchema, runId, "runId");
   await requireRun(ctx.prisma, runId);
-  return ctx.prisma.checkpoint.findFirst({ where: { runId }, orderBy: [{ epoch: "desc" }, { id: "desc" }] });
+  return ctx.prisma.checkpoint.findFirst({ where: { runId, deletedAt: null }, orderBy: [{ epoch: "desc" }, { id: "desc" }] });
 }

@@ -15,18 +15,28 @@ import {
 } from "../validation.ts";
 import { requireRun, toJson, writeTransaction, type StoreContext } from "./context.ts";
 
-type RunMeta = Pick<EnqueueRunInput, "experimentId" | "datasetId" | "baseRunId">;
+type RunMeta = Pick<EnqueueRunInput, "experimentId" | "datasetId" | "baseRunId" | "baseCheckpointId">;
 
 /** Checks the rows a new run points at, so a bad id fails with a named error and no insert. */
 async function checkReferences(ctx: StoreContext, meta: RunMeta): Promise<void> {
-  const [experiment, dataset, baseRun] = await Promise.all([
+  const [experiment, dataset, baseRun, baseCheckpoint] = await Promise.all([
     ctx.prisma.experiment.findUnique({ where: { id: meta.experimentId }, select: { id: true } }),
     meta.datasetId ? ctx.prisma.dataset.findUnique({ where: { id: meta.datasetId }, select: { id: true } }) : null,
     meta.baseRunId ? ctx.prisma.run.findUnique({ where: { id: meta.baseRunId }, select: { id: true } }) : null,
+    meta.baseCheckpointId ? ctx.prisma.checkpoint.findUnique({ where: { id: meta.baseCheckpointId }, select: { runId: true } }) : null,
   ]);
   if (!experiment) throw new NotFoundError("Experiment", meta.experimentId);
   if (meta.datasetId && !dataset) throw new NotFoundError("Dataset", meta.datasetId);
   if (meta.baseRunId && !baseRun) throw new NotFoundError("Run", meta.baseRunId);
+  if (meta.baseCheckpointId && !baseCheckpoint) throw new NotFoundError("Checkpoint", meta.baseCheckpointId);
+  if (baseCheckpoint && baseCheckpoint.runId !== meta.baseRunId) {
+    throw new InvalidInputError("baseCheckpointId", `checkpoint ${meta.baseCheckpointId} belongs to run ${baseCheckpoint.runId}, not to the base run ${meta.baseRunId ?? "(none)"}`, "pin a checkpoint of the base run");
+  }
+}
+
+/** The lineage columns of a new run: the base run and the checkpoint pinned from it. */
+function lineage(meta: Pick<EnqueueRunInput, "baseRunId" | "baseCheckpointId" | "baseCheckpointSha256">) {
+  return { baseRunId: meta.baseRunId ?? null, baseCheckpointId: meta.baseCheckpointId ?? null, baseCheckpointSha256: meta.baseCheckpointSha256 ?? null };
 }
 
 function paramColumns(params: RunParams) {
@@ -35,15 +45,15 @@ function paramColumns(params: RunParams) {
 }
 
 export async function enqueueRun(ctx: StoreContext, input: EnqueueRunInput): Promise<Run> {
-  const { experimentId, datasetId, baseRunId, name, ...params } = parseInput(enqueueRunSchema, input);
-  await checkReferences(ctx, { experimentId, datasetId, baseRunId });
+  const { experimentId, datasetId, baseRunId, baseCheckpointId, baseCheckpointSha256, name, ...params } = parseInput(enqueueRunSchema, input);
+  await checkReferences(ctx, { experimentId, datasetId, baseRunId, baseCheckpointId });
   return ctx.prisma.run.create({
-    data: { experimentId, datasetId: datasetId ?? null, baseRunId: baseRunId ?? null, name: name ?? null, ...paramColumns(params) },
+    data: { experimentId, datasetId: datasetId ?? null, ...lineage({ baseRunId, baseCheckpointId, baseCheckpointSha256 }), name: name ?? null, ...paramColumns(params) },
   });
 }
 
 export async function enqueueSweep(ctx: StoreContext, input: EnqueueSweepInput): Promise<{ sweepId: string; runs: Run[] }> {
-  const { frozenLayers, learningRates, experimentId, datasetId, baseRunId, name, ...shared } = parseInput(enqueueSweepSchema, input);
+  const { frozenLayers, learningRates, experimentId, datasetId, baseRunId, baseCheckpointId, baseCheckpointSha256, name, ...shared } = parseInput(enqueueSweepSchema, input);
   const size = frozenLayers.length * learningRates.length;
   if (size > MAX_SWEEP_RUNS) {
     throw new InvalidInputError(
@@ -52,14 +62,14 @@ export async function enqueueSweep(ctx: StoreContext, input: EnqueueSweepInput):
       `shorten a list so that the grid has at most ${MAX_SWEEP_RUNS} runs`,
     );
   }
-  await checkReferences(ctx, { experimentId, datasetId, baseRunId });
+  await checkReferences(ctx, { experimentId, datasetId, baseRunId, baseCheckpointId });
   const sweepId = randomUUID();
   const createdAt = new Date();
   const rows: Prisma.RunCreateManyInput[] = frozenLayers.flatMap((frozen) =>
     learningRates.map((learningRate) => ({
       experimentId,
       datasetId: datasetId ?? null,
-      baseRunId: baseRunId ?? null,
+      ...lineage({ baseRunId, baseCheckpointId, baseCheckpointSha256 }),
       name: `${name ? `${name} ` : ""}frozen=${frozen} lr=${learningRate}`,
       sweepId,
       createdAt,

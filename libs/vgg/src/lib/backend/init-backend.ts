@@ -20,6 +20,22 @@ export interface BackendChoice {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The backend TF.js would train on in a worker started here, without starting it: the native
+ * one where tfjs-node(-gpu) is installed, else wasm (for checks before a run is queued).
+ */
+export function expectedTfjsBackend(): "tensorflow" | "wasm" {
+  for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
+    try {
+      require.resolve(pkg);
+      return "tensorflow";
+    } catch {
+      // not installed: the optional dependency's download failed or was skipped
+    }
+  }
+  return "wasm";
+}
+
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0];
 }

@@ -97,10 +97,11 @@ export async function saveCheckpoint(model: LayersModel, dir: string, metaInput:
   }
 }
 
-function parseMeta(dir: string): CheckpointMeta {
+/** The one reader of a checkpoint's thaw.json: refuses a folder without it or of another format. */
+export function readCheckpointMeta(dir: string): CheckpointMeta {
   const file = path.join(dir, META_JSON);
   if (!fs.existsSync(file)) {
-    throw new CheckpointError(`${dir} is not a Thaw checkpoint (no ${META_JSON}); pass a folder written by saveCheckpoint.`);
+    throw new CheckpointError(`${dir} is not a Thaw checkpoint (no ${META_JSON}); give a checkpoint folder a Thaw run wrote.`);
   }
   const meta = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<CheckpointMeta>;
   if (meta.format !== CHECKPOINT_FORMAT) {
@@ -115,7 +116,7 @@ function parseMeta(dir: string): CheckpointMeta {
 /** Loads a checkpoint and re-applies `layers[:frozenLayers]` so training resumes as saved. */
 export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   const target = path.resolve(dir);
-  const meta = parseMeta(target);
+  const meta = readCheckpointMeta(target);
   const { sha256, sizeBytes } = await hashCheckpoint(target);
   const model = await tf.loadLayersModel(fsHandler(target));
   freezeLayers(model, meta.frozenLayers);

@@ -5,6 +5,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { FeatureCacheError } from "../errors.ts";
+import { markInUse } from "./cache-folders.ts";
+import { FillLock } from "./fill-lock.ts";
 
 export const FEATURE_CACHE_FORMAT = "thaw-feature-cache@1";
 
@@ -22,6 +24,7 @@ export interface FeatureKey {
 export class FeatureStore {
   readonly dir: string;
   private readonly featureLength: number;
+  private readonly fill: FillLock;
 
   constructor(root: string, readonly key: FeatureKey) {
     const digest = crypto.createHash("sha256").update(JSON.stringify({ format: FEATURE_CACHE_FORMAT, ...key })).digest("hex");
@@ -30,6 +33,9 @@ export class FeatureStore {
     fs.mkdirSync(this.dir, { recursive: true });
     const meta = path.join(this.dir, "meta.json");
     if (!fs.existsSync(meta)) fs.writeFileSync(meta, JSON.stringify({ format: FEATURE_CACHE_FORMAT, ...key }, null, 2));
+    // In use while this process lives: LRU eviction leaves the folder alone.
+    markInUse(this.dir);
+    this.fill = new FillLock(this.dir);
   }
 
   /** sha256 of one image's pixel bytes and shape: the entry's name. */
@@ -41,11 +47,22 @@ export class FeatureStore {
     return path.join(this.dir, imageKey.slice(0, 2), `${imageKey}.f32`);
   }
 
-  /** The cached features, or undefined when absent or of the wrong size (then recomputed). */
+  /**
+   * The cached features, or undefined when absent or of the wrong size: then this process
+   * computes them. While another process fills this folder, an absent entry is waited for
+   * rather than computed twice.
+   */
   async read(imageKey: string): Promise<Float32Array | undefined> {
+    const file = this.file(imageKey);
+    if (!fs.existsSync(file) && !this.fill.tryTake()) {
+      if (!(await this.fill.waitFor(file))) {
+        this.fill.tryTake();
+        return undefined;
+      }
+    }
     let bytes: Buffer;
     try {
-      bytes = await fs.promises.readFile(this.file(imageKey));
+      bytes = await fs.promises.readFile(file);
     } catch {
       return undefined;
     }
@@ -63,5 +80,6 @@ export class FeatureStore {
     const temp = `${target}.${process.pid}-${crypto.randomBytes(4).toString("hex")}`;
     await fs.promises.writeFile(temp, Buffer.from(features.buffer, features.byteOffset, features.byteLength));
     await fs.promises.rename(temp, target);
+    this.fill.refresh();
   }
 }

@@ -55,27 +55,43 @@ function perImage(model: LayersModel, index: number): number[] | undefined {
   return shape.some((d) => d === null) ? undefined : (shape as number[]);
 }
 
+/** What the TF.js memory estimate needs of each layer: its weight count and per-image output size. */
+export interface LayerSize {
+  params: number;
+  outputs: number;
+}
+
+export function layerSizes(model: LayersModel): LayerSize[] {
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  return model.layers.map((l) => ({ params: l.weights.reduce((s, w) => s + size(w.shape as number[]), 0), outputs: size((l.outputShape as number[]).slice(1)) }));
+}
+
 /**
  * Bytes TF.js would hold to train layers[prefixLayers:] at this batch size: every weight of the
  * model, and for the trained ones a copy (the split-off model), a gradient, the optimizer's
  * state and two temporaries; the trained layers' activations kept for backprop, with their
  * gradients.
  */
-export function tfjsTrainingBytes(model: LayersModel, prefixLayers: number, batchSize: number): number {
-  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-  const all = model.weights.reduce((sum, w) => sum + size(w.shape as number[]), 0);
-  const trained = model.layers.slice(prefixLayers).reduce((sum, l) => sum + l.weights.reduce((s, w) => s + size(w.shape as number[]), 0), 0);
-  const activations = model.layers.slice(Math.max(prefixLayers - 1, 0)).reduce((sum, l) => sum + size((l.outputShape as number[]).slice(1)), 0);
+export function tfjsTrainingBytes(layers: LayerSize[], prefixLayers: number, batchSize: number): number {
+  const all = layers.reduce((sum, l) => sum + l.params, 0);
+  const trained = layers.slice(prefixLayers).reduce((sum, l) => sum + l.params, 0);
+  const activations = layers.slice(Math.max(prefixLayers - 1, 0)).reduce((sum, l) => sum + l.outputs, 0);
   return 4 * (all + 5 * trained + 3 * batchSize * activations);
 }
 
-/** Where a TF.js run would exceed the wasm heap: a refusal naming the size and the fixes; undefined when it fits. */
-function tfjsLimit(model: LayersModel, prefixLayers: number, batchSize: number, why: string): string | undefined {
-  if (tf.getBackend() !== "wasm") return undefined;
-  const bytes = tfjsTrainingBytes(model, prefixLayers, batchSize);
+/** The refusal of a TF.js plan that would exceed the wasm heap, or undefined when it fits. */
+export function tfjsHeapProblem(layers: LayerSize[], prefixLayers: number, batchSize: number, why: string): string | undefined {
+  const bytes = tfjsTrainingBytes(layers, prefixLayers, batchSize);
   if (bytes <= WASM_HEAP_BUDGET) return undefined;
   const gb = (n: number) => (n / 2 ** 30).toFixed(1);
   return `Training layers ${prefixLayers} onwards on TF.js (${why}) needs about ${gb(bytes)} GB in the wasm backend's 4 GB heap; unset THAW_ENGINE so ONNX Runtime trains it, freeze more layers, or lower the batch size`;
+}
+
+/** Keras' N extended over weightless max-poolings right after it (none when nothing is frozen). */
+export function prefixLayerCount(kinds: string[], frozenLayers: number): number {
+  let prefix = Math.max(frozenLayers, 1);
+  if (prefix > 1) while (prefix < kinds.length - 1 && kinds[prefix] === "MaxPooling2D") prefix++;
+  return prefix;
 }
 
 /** Decides the plan for `model` as frozen; throws TrainingOptionError when no engine here can train it. */
@@ -86,15 +102,14 @@ export async function planTraining(model: LayersModel, options: PlanOptions = {}
   const batchSize = options.batchSize ?? 32;
   const choice = await chooseEngine({ prefer: options.engine, env: options.env });
   const tfjsPlan = (prefixLayers: number, reason: string): TrainingPlan => {
-    const problem = tfjsLimit(model, prefixLayers, batchSize, reason);
+    const problem = tf.getBackend() === "wasm" ? tfjsHeapProblem(layerSizes(model), prefixLayers, batchSize, reason) : undefined;
     if (problem) throw new TrainingOptionError(`${problem}.`);
     const inputShape = perImage(model, prefixLayers - 1) ?? [];
     return { frozenLayers, prefixLayers, inputShape, engine: "tfjs", reason, cached: false };
   };
   if (!isChain(model)) return tfjsPlan(1, "the model is not a chain of layers, so TF.js trains it whole");
 
-  let prefixLayers = Math.max(frozenLayers, 1);
-  if (prefixLayers > 1) while (prefixLayers < count - 1 && model.layers[prefixLayers].getClassName() === "MaxPooling2D") prefixLayers++;
+  const prefixLayers = prefixLayerCount(model.layers.map((l) => l.getClassName()), frozenLayers);
   const inputShape = perImage(model, prefixLayers - 1);
   if (!inputShape) throw new TrainingOptionError(`The output of '${model.layers[prefixLayers - 1].name}' has no fixed shape; build the model with a fixed input size.`);
   const cached = options.featureCache === true;

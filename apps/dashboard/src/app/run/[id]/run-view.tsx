@@ -9,6 +9,7 @@ import { StatusBadge } from "../../../components/status-badge.tsx";
 import { errorMessage } from "../../../trpc/errors.ts";
 import { useTRPC } from "../../../trpc/react.tsx";
 import { Checkpoints } from "./checkpoints.tsx";
+import { Lineage } from "./lineage.tsx";
 import { ConfusionMatrix } from "./confusion-matrix.tsx";
 import { RunCurves } from "./run-curves.tsx";
 
@@ -37,6 +38,7 @@ export function RunView({ id }: { id: number }) {
     ["Patience", String(r.patience)],
     ["Image size", `${r.imageSize} px`],
     ["Base", r.baseRun ? `run #${r.baseRun.id}` : baseLabel(r.base)],
+    ...(r.baseCheckpointId !== null ? [["Base checkpoint", `#${r.baseCheckpointId} (sha256 ${(r.baseCheckpointSha256 ?? "?").slice(0, 12)}), pinned when queued`] as [string, string]] : []),
     ["Augmentation", r.augment ? "on" : "off"],
     ["Seed", String(r.seed)],
     ...Object.entries(extra).map(([k, v]): [string, string] => [k, String(v)]),
@@ -103,6 +105,7 @@ export function RunView({ id }: { id: number }) {
         <ConfusionMatrix evaluation={r.evaluation} />
       </div>
       <Checkpoints run={r} />
+      <Lineage run={r} />
       <div className="panel">
         <h2>Decode skip report</h2>
         {r.skipReport.length === 0 ? (

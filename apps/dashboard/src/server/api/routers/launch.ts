@@ -1,26 +1,27 @@
-// Queueing work for the worker: one run or a sweep, the choices the form offers, and the
-// parameters of an existing run for "clone".
+// Queueing work for the worker: one run or a sweep (each planned first, as the CLI plans its
+// own), the choices the form offers, and the parameters of an existing run for "clone".
 import { z } from "zod";
+import type { RunPlan } from "@thaw/planner";
 import type { EnqueueRunInput, Run } from "@thaw/tracking";
 import { launchRunSchema, sweepSchema, sweepSize, distinct, type LaunchRunInput } from "../../../shared/run-params.ts";
 import { baseOptions } from "../../bases.ts";
-import { createTRPCRouter, publicProcedure, TRPCError, type Context } from "../trpc.ts";
+import { planLaunch } from "../../launch-plan.ts";
+import { createTRPCRouter, publicProcedure, TRPCError } from "../trpc.ts";
 
 type Common = Omit<LaunchRunInput, "frozenLayers" | "learningRate">;
 
-/** The store's input for the common part of a run, after checking the base run exists. */
-async function toEnqueue(ctx: Context, input: Common): Promise<Omit<EnqueueRunInput, "frozenLayers" | "learningRate">> {
-  const { widthMultiplier, validationSplit, head, dropout, name, ...rest } = input;
-  let baseRunId: number | null = null;
-  if (input.base.startsWith("run:")) {
-    baseRunId = Number(input.base.slice(4));
-    const checkpoint = await ctx.store.bestCheckpoint(baseRunId);
-    if (!checkpoint) {
-      throw new TRPCError({ code: "BAD_REQUEST", message: `Run ${baseRunId} has no checkpoint to start from; pick another base.` });
-    }
-  }
-  await ctx.store.getDataset(input.datasetId);
-  return { ...rest, name: name || null, baseRunId, extra: { head, widthMultiplier, validationSplit, dropout } };
+/** The store's input for the common part of a run, from the form and the plan (base pinned). */
+function toEnqueue(input: Common, plan: RunPlan): Omit<EnqueueRunInput, "frozenLayers" | "learningRate"> {
+  const { widthMultiplier, validationSplit, head, dropout, keepCheckpoints, name, ...rest } = input;
+  return {
+    ...rest,
+    base: plan.baseString,
+    name: name || null,
+    baseRunId: plan.baseRunId,
+    baseCheckpointId: plan.baseCheckpointId,
+    baseCheckpointSha256: plan.baseCheckpointSha256,
+    extra: { head: plan.head, widthMultiplier: plan.widthMultiplier, validationSplit, dropout, keepCheckpoints },
+  };
 }
 
 function templateOf(run: Run): LaunchRunInput {
@@ -43,6 +44,7 @@ function templateOf(run: Run): LaunchRunInput {
     validationSplit: num(extra.validationSplit, 0.2),
     head: extra.head === "pooled" ? "pooled" : "fc2",
     dropout: num(extra.dropout, 0),
+    keepCheckpoints: num(extra.keepCheckpoints, 2),
     frozenLayers: run.frozenLayers,
     learningRate: run.learningRate,
   };
@@ -73,8 +75,8 @@ export const launchRouter = createTRPCRouter({
   }),
 
   run: publicProcedure.input(launchRunSchema).mutation(async ({ ctx, input }) => {
-    const common = await toEnqueue(ctx, input);
-    const run = await ctx.store.enqueueRun({ ...common, frozenLayers: input.frozenLayers, learningRate: input.learningRate });
+    const plan = await planLaunch(ctx, input, [input.frozenLayers], [input.learningRate], false);
+    const run = await ctx.store.enqueueRun({ ...toEnqueue(input, plan), frozenLayers: input.frozenLayers, learningRate: input.learningRate });
     return { runId: run.id };
   }),
 
@@ -87,12 +89,11 @@ export const launchRouter = createTRPCRouter({
       });
     }
     const { frozenLayersList, learningRates, ...rest } = input;
-    const common = await toEnqueue(ctx, rest);
-    const result = await ctx.store.enqueueSweep({
-      ...common,
-      frozenLayers: distinct(frozenLayersList),
-      learningRates: distinct(learningRates),
-    });
+    const frozenLayers = distinct(frozenLayersList);
+    const rates = distinct(learningRates);
+    // Refused whole when any cell of the grid cannot run: a sweep is queued entire or not at all.
+    const plan = await planLaunch(ctx, rest, frozenLayers, rates, true);
+    const result = await ctx.store.enqueueSweep({ ...toEnqueue(rest, plan), frozenLayers, learningRates: rates });
     return { sweepId: result.sweepId, runIds: result.runs.map((r) => r.id) };
   }),
 });

@@ -42,7 +42,7 @@ export const modelsRouter = createTRPCRouter({
       experiments.map(async (experiment) => {
         const [alias, history] = await Promise.all([ctx.store.getAlias(experiment.id), ctx.store.aliasHistory(experiment.id)]);
         return {
-          experiment: { id: experiment.id, name: experiment.name, runCount: experiment.runCount },
+          experiment: { id: experiment.id, name: experiment.name, runCount: experiment.runCount, diskBytes: experiment.diskBytes },
           champion: alias ? summary(alias) : null,
           championSince: alias?.updatedAt ?? null,
           history,

@@ -31,6 +31,8 @@ describe("runs.list", () => {
 
     const finished = await h.caller.runs.list({ status: ["FINISHED"], sort: { key: "bestValAccuracy", direction: "desc" } });
     expect(finished.items.map((r) => r.id)).toEqual([ids[2], ids[4]]);
+    // Disk use per run: trainFake records 2048 bytes per checkpoint, one each here.
+    expect(finished.items.map((r) => r.diskBytes)).toEqual([2048, 2048]);
     const ranged = await h.caller.runs.list({ frozenLayers: { min: 5, max: 13 }, learningRate: { max: 0.01 } });
     expect(ranged.items.map((r) => r.frozenLayers).sort((a, b) => a - b)).toEqual([6, 12]);
   });

@@ -1,8 +1,8 @@
-// The data folder as the trainer sees it before training: classes and image counts, with the
-// checks that refuse a folder no run could learn from.
+// The data folder as a run will read it, with the checks that refuse a folder no run could
+// learn from: fewer than two classes, or a class folder without images.
 import path from "node:path";
 import { scanDirectory } from "@thaw/data";
-import { UsageError } from "../errors.ts";
+import { PlanRefusal } from "./errors.ts";
 
 export interface DatasetScan {
   path: string;
@@ -13,19 +13,25 @@ export interface DatasetScan {
 }
 
 export async function scanDataset(dir: string): Promise<DatasetScan> {
-  const scan = await scanDirectory(dir);
+  let scan: Awaited<ReturnType<typeof scanDirectory>>;
+  try {
+    scan = await scanDirectory(dir);
+  } catch (error) {
+    // @thaw/data's own sentences (missing folder, unreadable layout) already name the fix.
+    if (error instanceof Error && /^Dataset/.test(error.name)) throw new PlanRefusal("data", error.message);
+    throw error;
+  }
   const counts = scan.classNames.map((_, i) => scan.counts.training[i] + scan.counts.validation[i] + scan.counts.test[i]);
   const root = scan.root;
   if (scan.classNames.length < 2) {
-    throw new UsageError(
+    throw new PlanRefusal(
+      "data",
       `The data folder ${root} has ${scan.classNames.length} class folder${scan.classNames.length === 1 ? ` (${scan.classNames[0]})` : "s"}, and a classifier needs at least two; add one sub-folder of images per class.`,
     );
   }
   const empty = scan.classNames.findIndex((_, i) => counts[i] === 0);
   if (empty >= 0) {
-    throw new UsageError(
-      `The class folder ${path.join(root, scan.classNames[empty])} holds no images; add .jpg/.png images to it or remove the folder.`,
-    );
+    throw new PlanRefusal("data", `The class folder ${path.join(root, scan.classNames[empty])} holds no images; add .jpg/.png images to it or remove the folder.`);
   }
   return { path: root, classNames: scan.classNames, counts, imageCount: counts.reduce((a, b) => a + b, 0) };
 }
