@@ -1,7 +1,8 @@
 // ONNX Runtime training against TF.js' own: the same model, the same batches, weights after
 // three steps equal to tfjs-layers' trainOnBatch, for every frozen count of a small VGG16.
 import { beforeAll, describe, expect, it } from "vitest";
-import { tf, type LayersModel, type SymbolicTensor, type Tensor } from "../../tf.ts";
+import { tf, type LayersModel, type Scalar, type SymbolicTensor, type Tensor, type Variable } from "../../tf.ts";
+import { mulberry32 } from "../seeded-random.ts";
 import { initBackend } from "../../backend/init-backend.ts";
 import { vgg16 } from "../../model/vgg16.ts";
 import { transfer, type TransferHead } from "../../model/transfer.ts";
@@ -126,6 +127,39 @@ describe("suffix training on ONNX Runtime", () => {
     expect(shareAbove(ours, theirs, 1e-4)).toBeLessThan(1e-4);
     expect(maxRelativeError(ours, theirs)).toBeLessThan(1e-3);
     expect(maxRelativeError(ours, before)).toBeGreaterThan(1e-3);
+  });
+
+  it("applies dropout with its seeded mask: the update equals w - lr x TF.js autodiff of the same masked pass (frozen 15, pooled and fc2)", async () => {
+    for (const head of ["pooled", "fc2"] as const) {
+      const m = model(15, head, 0.5);
+      const start = 15;
+      const [f] = batches(m, start, 2, 4); // the first batch is full (4 images)
+      const suffixLayers = m.layers.slice(start);
+      const dropoutLayer = suffixLayers.find((l) => l.getClassName() === "Dropout")!;
+      const units = (dropoutLayer.outputShape as number[])[1];
+      // the mask the engine draws: mulberry32(seed), one value per element, kept at 1 / (1 - rate)
+      const random = mulberry32(5);
+      const mask = tf.tensor2d(Float32Array.from({ length: 4 * units }, () => (random() >= 0.5 ? 2 : 0)), [4, units]);
+      const x = tf.tensor(f.x, f.shape);
+      const y = tf.tensor2d(f.y, [4, CLASSES]);
+      const trained = suffixLayers.flatMap((l) => l.trainableWeights.map((w) => w.read() as Variable));
+      const { grads } = tf.variableGrads(() => {
+        let h: Tensor = x;
+        for (const layer of suffixLayers) h = layer === dropoutLayer ? tf.mul(h, mask) : (layer.apply(h) as Tensor);
+        return tf.mean(tf.metrics.categoricalCrossentropy(y, h)) as Scalar;
+      }, trained);
+      const expected = trained.map((v) => {
+        const g = grads[v.name].dataSync();
+        return Float32Array.from(v.dataSync(), (w, i) => w - 0.1 * g[i]);
+      });
+      tf.dispose([mask, x, y, ...Object.values(grads)]);
+      const engine = await OrtTrainingEngine.create(m, readSuffix(suffixLayers, f.shape.slice(1)) as Suffix, sgd(0.1), "test", { stepsPerRun: 1 });
+      await engine.trainBatches([{ ...f, classes: CLASSES }]);
+      engine.syncModel();
+      await engine.dispose();
+      expect(maxRelativeError(trainedWeights(m, start), expected), head).toBeLessThan(1e-4);
+      m.dispose();
+    }
   });
 
   it("makes the same steps with two steps per graph run (frozen 17, Adam)", async () => {
