@@ -1,8 +1,16 @@
-// @thaw/tracking: the experiment tracking store (SQLite through Prisma), its migrations and
-// its run queue. Apps use openStore() and the TrackingStore interface; nothing else inside.
+// @thaw/tracking: the experiment tracking store (SQLite or PostgreSQL through Prisma), its
+// migrations and its run queue. Apps use openStore() and the TrackingStore interface; nothing else inside.
 export { openStore, type OpenStoreOptions } from "./lib/open-store.ts";
-export { resolveDbPath, DEFAULT_DB_RELATIVE_PATH } from "./lib/db-path.ts";
+export {
+  resolveDatabase,
+  databaseLocation,
+  redact,
+  DEFAULT_DB_RELATIVE_PATH,
+  type DatabaseProvider,
+  type DatabaseTarget,
+} from "./lib/database-target.ts";
 export { migrate, readMigrations, BUSY_TIMEOUT_MS, type MigrateOptions, type MigrationFile } from "./lib/migrate.ts";
+export { migratePostgresql } from "./lib/migrate-postgresql.ts";
 export { MAX_SWEEP_RUNS, MAX_PAGE_SIZE } from "./lib/validation.ts";
 export { DEFAULT_PAGE_SIZE } from "./lib/store/run-queries.ts";
 export { CHAMPION } from "./lib/store/experiments.ts";
@@ -29,6 +37,7 @@ export type {
   EpochMetric,
   Experiment,
   ExperimentSummary,
+  Lease,
   ListRunsQuery,
   Page,
   PromoteInput,
@@ -39,6 +48,7 @@ export type {
   RunInfo,
   RunListItem,
   RunParams,
+  RunRef,
   RunSortKey,
   TrackingStore,
 } from "./lib/tracking-store.ts";

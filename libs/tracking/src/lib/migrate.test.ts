@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { MigrationError } from "./errors.ts";
-import { defaultMigrationsDir, migrate } from "./migrate.ts";
+import { defaultMigrationsDir, migrate, readMigrations } from "./migrate.ts";
 import { openStore } from "./open-store.ts";
 import { runTogether } from "./testing/child.ts";
 import { parsePrismaSchema, sqliteType } from "./testing/prisma-schema.ts";
@@ -17,6 +17,9 @@ const schemaSource = readFileSync(path.join(repoRoot, "prisma", "schema.prisma")
 interface Column { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }
 interface IndexRow { name: string; unique: number; origin: string }
 interface ForeignKeyRow { table: string; from: string; to: string; on_delete: string; on_update: string }
+
+/** Every SQLite migration in the repository, in order: other branches add their own. */
+const ALL = readMigrations().map((migration) => migration.name);
 
 let cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -42,7 +45,7 @@ function withDb<T>(dbPath: string, fn: (db: Database.Database) => T): T {
 describe("migrations against schema.prisma", () => {
   it("build every model, column, index, unique and foreign key of the schema, and nothing else", () => {
     const dbPath = freshDbPath();
-    expect(migrate(dbPath)).toEqual(["0001_init"]);
+    expect(migrate(dbPath)).toEqual(ALL);
     const { models, enums } = parsePrismaSchema(schemaSource);
     expect(models.map((model) => model.name)).toContain("Run");
 
@@ -99,7 +102,7 @@ describe("migrations against schema.prisma", () => {
 describe("migrate", () => {
   it("applies nothing twice and records Prisma's history row with the file's sha256", async () => {
     const dbPath = freshDbPath();
-    expect(migrate(dbPath)).toEqual(["0001_init"]);
+    expect(migrate(dbPath)).toEqual(ALL);
     expect(migrate(dbPath)).toEqual([]);
     const store = await openStore({ path: dbPath });
     await store.ensureExperiment("e");
@@ -109,8 +112,8 @@ describe("migrate", () => {
     await reopened.close();
 
     const fileBytes = readFileSync(path.join(defaultMigrationsDir(), "0001_init", "migration.sql"));
-    const rows = withDb(dbPath, (db) => db.prepare("SELECT * FROM _prisma_migrations").all()) as Record<string, unknown>[];
-    expect(rows).toHaveLength(1);
+    const rows = withDb(dbPath, (db) => db.prepare("SELECT * FROM _prisma_migrations ORDER BY migration_name").all()) as Record<string, unknown>[];
+    expect(rows.map((candidate) => candidate.migration_name)).toEqual(ALL);
     const row = rows[0];
     expect(row.migration_name).toBe("0001_init");
     expect(row.checksum).toBe(createHash("sha256").update(fileBytes).digest("hex"));
@@ -145,7 +148,7 @@ describe("migrate", () => {
       expect(tables).not.toContain("Half");
     });
     // 0001 was applied in the same transaction as the broken 0002, so it rolled back as well.
-    expect(migrate(dbPath)).toEqual(["0001_init"]);
+    expect(migrate(dbPath)).toEqual(ALL);
   });
 
   it("lets two processes open a new database at once: both succeed, the migration runs once", async () => {
@@ -153,9 +156,9 @@ describe("migrate", () => {
     const results = await runTogether("open.ts", [[dbPath], [dbPath]]);
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const applied = results.map((result) => JSON.parse(result.lines[0]).applied as string[]);
-    expect(applied.flat()).toEqual(["0001_init"]);
+    expect(applied.flat()).toEqual(ALL);
     withDb(dbPath, (db) => {
-      expect(db.prepare("SELECT COUNT(*) AS n FROM _prisma_migrations").get()).toEqual({ n: 1 });
+      expect(db.prepare("SELECT COUNT(*) AS n FROM _prisma_migrations").get()).toEqual({ n: ALL.length });
       expect(db.prepare("SELECT name FROM Experiment").all()).toEqual([{ name: "shared" }]);
     });
   });

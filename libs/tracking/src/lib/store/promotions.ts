@@ -25,7 +25,7 @@ export async function promote(ctx: StoreContext, input: PromoteInput): Promise<P
   }
   // The alias move and its history row commit together; the lock also makes the
   // "previous checkpoint" we record the one this promotion actually replaced.
-  const promotion = await writeTransaction(ctx.prisma, async (tx) => {
+  const promotion = await writeTransaction(ctx, async (tx) => {
     const key = { experimentId_alias: { experimentId, alias } };
     const previous = await tx.modelAlias.findUnique({ where: key, select: { checkpointId: true } });
     await tx.modelAlias.upsert({ where: key, create: { experimentId, alias, checkpointId }, update: { checkpointId } });

@@ -14,7 +14,7 @@ const runColumns = {
   id: true, experimentId: true, datasetId: true, name: true, status: true,
   frozenLayers: true, learningRate: true, optimizer: true, momentum: true, batchSize: true, epochs: true,
   patience: true, imageSize: true, base: true, augment: true, seed: true, params: true,
-  baseRunId: true, sweepId: true, workerId: true, heartbeatAt: true, createdAt: true, startedAt: true,
+  baseRunId: true, sweepId: true, workerId: true, leaseToken: true, heartbeatAt: true, createdAt: true, startedAt: true,
   endedAt: true, error: true, errorStack: true, stopRequested: true,
   backend: true, engine: true, thawVersion: true, datasetFingerprint: true, baseWeightsHash: true,
   skipReport: true, evaluation: true,
