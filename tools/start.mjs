@@ -20,7 +20,9 @@ const env = {
   THAW_HOME: path.resolve(process.env.THAW_HOME ?? path.join(process.cwd(), ".thaw")),
   NEXT_TELEMETRY_DISABLED: "1",
 };
-env.THAW_DB = path.resolve(process.env.THAW_DB ?? path.join(env.THAW_HOME, "thaw.db"));
+// A PostgreSQL URL is passed on as written; anything else is a SQLite path (file: allowed).
+const isUrl = /^[a-z][a-z0-9+.-]+:\/\//i.test(process.env.THAW_DB ?? "");
+env.THAW_DB = isUrl ? process.env.THAW_DB : path.resolve((process.env.THAW_DB ?? path.join(env.THAW_HOME, "thaw.db")).replace(/^file:/, ""));
 
 function step(title, command, args, options = {}) {
   console.log(`\n[thaw] ${title}`);
@@ -58,7 +60,7 @@ const children = [
   spawn("npm", ["run", "serve", "-w", "@thaw/dashboard"], { cwd: root, env, stdio: "inherit" }),
   spawn(process.execPath, [thaw, "worker"], { cwd: root, env, stdio: "inherit" }),
 ];
-console.log(`\n[thaw] dashboard: http://${env.HOST}:${env.PORT}   store: ${env.THAW_DB}   (Ctrl+C stops both)`);
+console.log(`\n[thaw] dashboard: http://${env.HOST}:${env.PORT}   store: ${env.THAW_DB.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, "$1***@")}   (Ctrl+C stops both)`);
 
 // The demo is a helper, not a service: when it fails the dashboard and worker keep running.
 const demo = spawn(process.execPath, [thaw, "demo"], { cwd: root, env, stdio: "inherit" });

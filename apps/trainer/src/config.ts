@@ -1,5 +1,6 @@
 // Where Thaw keeps its files, read once from the environment.
 import path from "node:path";
+import { databaseLocation, resolveDatabase } from "@thaw/tracking";
 import { z } from "zod";
 
 const envSchema = z.object({
@@ -11,7 +12,7 @@ const envSchema = z.object({
 
 export interface ThawPaths {
   home: string;
-  /** Undefined lets @thaw/tracking choose (it reads THAW_DB itself). */
+  /** The SQLite file's absolute path or the PostgreSQL URL (THAW_DB), else THAW_HOME/thaw.db. */
   db: string | undefined;
   checkpoints: string;
   cache: string;
@@ -27,7 +28,7 @@ export function thawPaths(env: NodeJS.ProcessEnv = process.env): ThawPaths {
   const home = path.resolve(parsed.data.THAW_HOME ?? ".thaw");
   return {
     home,
-    db: parsed.data.THAW_DB ? path.resolve(parsed.data.THAW_DB) : path.join(home, "thaw.db"),
+    db: parsed.data.THAW_DB ? databaseLocation(resolveDatabase(parsed.data.THAW_DB)) : path.join(home, "thaw.db"),
     checkpoints: path.join(home, "checkpoints"),
     cache: path.join(home, "cache"),
     demo: path.join(home, "demo"),

@@ -4,7 +4,7 @@ import "server-only";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { MAX_SWEEP_RUNS } from "@thaw/tracking";
+import { databaseLocation, MAX_SWEEP_RUNS, resolveDatabase } from "@thaw/tracking";
 import { workspaceRootOf } from "./workspace-root.ts";
 
 const schema = z.object({
@@ -22,6 +22,7 @@ const schema = z.object({
 
 export interface DashboardEnv {
   home: string;
+  /** The SQLite file's absolute path or the PostgreSQL URL. */
   dbPath: string;
   dataRoots: string[];
   uploadMaxBytes: number;
@@ -45,7 +46,7 @@ export function parseEnv(env: NodeJS.ProcessEnv = process.env): DashboardEnv {
   const roots = e.THAW_DATA_ROOTS ? e.THAW_DATA_ROOTS.split(path.delimiter).filter(Boolean) : [home, root];
   return {
     home,
-    dbPath: e.THAW_DB ? path.resolve(root, e.THAW_DB) : path.join(home, "thaw.db"),
+    dbPath: e.THAW_DB ? databaseLocation(resolveDatabase(e.THAW_DB, root)) : path.join(home, "thaw.db"),
     dataRoots: roots.map((r) => path.resolve(root, r.replace(/^~(?=$|\/)/, os.homedir()))),
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     sweepLimit: e.THAW_SWEEP_LIMIT,

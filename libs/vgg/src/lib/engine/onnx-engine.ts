@@ -1,5 +1,5 @@
 // The ONNX Runtime engine: the model exported to ONNX and run by onnxruntime-node's native CPU
-// kernels, one intra-op thread per core.
+// kernels, one intra-op thread per core unless THAW_THREADS says otherwise.
 import { availableParallelism } from "node:os";
 import type * as Ort from "onnxruntime-node";
 import type { LayersModel } from "../tf.ts";
@@ -20,6 +20,20 @@ export function loadOnnxRuntime(): Promise<OrtModule> {
     return ort;
   });
   return ortModule;
+}
+
+/**
+ * Intra-op threads of each ONNX Runtime session: env THAW_THREADS when set (a worker running
+ * several runs at once gives each its share of the cores), else one per core.
+ */
+export function engineThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.THAW_THREADS?.trim();
+  if (!raw) return availableParallelism();
+  const threads = Number(raw);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new InferenceEngineError(`THAW_THREADS must be a whole number of at least 1, such as 2; got "${raw}". Unset it to use one thread per core.`);
+  }
+  return threads;
 }
 
 /** Session options for Thaw's CPU graphs: `threads` intra-op threads, sequential, fully optimised. */
@@ -51,7 +65,7 @@ export class OnnxEngine implements InferenceEngine {
     const perImage = perImageInputShape(model);
     const bytes = exportOnnx(model, { prefixLayers });
     const ort = await loadOnnxRuntime();
-    const threads = options.threads ?? availableParallelism();
+    const threads = options.threads ?? engineThreads();
     const session = await ort.InferenceSession.create(bytes, cpuSessionOptions(threads));
     const reason = options.reason ?? `ONNX Runtime ${ort.env.versions.node ?? ""} on CPU, ${threads} thread(s)`;
     return new OnnxEngine(ort, session, perImage, reason);

@@ -4,10 +4,9 @@
 // allocates full-size temporaries in a 4 GB heap. Here the weights and optimizer state are
 // plain Float32Arrays, each step is one graph run on every core (head-graph.ts), and the
 // model gets the weights back when callbacks need them.
-import { availableParallelism } from "node:os";
 import type * as Ort from "onnxruntime-node";
 import { tf, type LayersModel } from "../tf.ts";
-import { cpuSessionOptions, loadOnnxRuntime } from "../engine/onnx-engine.ts";
+import { cpuSessionOptions, engineThreads, loadOnnxRuntime } from "../engine/onnx-engine.ts";
 import type { OptimizerSpec } from "./optimizers.ts";
 import type { DenseHead } from "./dense-head.ts";
 import { ADAM_BC1, ADAM_BC2, buildHeadGraphs, HEAD_INPUT, HEAD_LABELS, HEAD_PROBS, HEAD_SCALE, type HeadGraphs, type HeadOptimizer } from "./head-graph.ts";
@@ -77,7 +76,7 @@ export class OnnxHeadTrainer implements BatchTrainer {
     const ort = await loadOnnxRuntime();
     const optimizer = headOptimizer(spec);
     const graphs = buildHeadGraphs(head, optimizer);
-    const threads = availableParallelism();
+    const threads = engineThreads();
     const options = cpuSessionOptions(threads);
     const [train, forward] = await Promise.all([ort.InferenceSession.create(graphs.train, options), ort.InferenceSession.create(graphs.forward, options)]);
     const trainer = new OnnxHeadTrainer(ort, train, forward, graphs, head, optimizer, model, `${reason}; ONNX Runtime on CPU, ${threads} thread(s)`);
