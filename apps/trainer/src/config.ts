@@ -1,11 +1,12 @@
 // Where Thaw keeps its files, read once from the environment.
 import path from "node:path";
-import { databaseLocation, resolveDatabase } from "@thaw/tracking";
+import { artifactRoot, artifactRootPath, databaseLocation, resolveDatabase } from "@thaw/tracking";
 import { z } from "zod";
 
 const envSchema = z.object({
   THAW_HOME: z.string().min(1).optional(),
   THAW_DB: z.string().min(1).optional(),
+  THAW_ARTIFACTS: z.string().min(1).optional(),
   THAW_HEARTBEAT_MS: z.coerce.number().int().positive().optional(),
   THAW_HEARTBEAT_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
 });
@@ -14,6 +15,8 @@ export interface ThawPaths {
   home: string;
   /** The SQLite file's absolute path or the PostgreSQL URL (THAW_DB), else THAW_HOME/thaw.db. */
   db: string | undefined;
+  /** The artifact root (THAW_ARTIFACTS, else THAW_HOME): checkpoints and caches live under it. */
+  artifacts: URL;
   checkpoints: string;
   cache: string;
   demo: string;
@@ -26,11 +29,13 @@ export function thawPaths(env: NodeJS.ProcessEnv = process.env): ThawPaths {
     throw new Error(`The environment variable ${field} is not valid; unset it or give it a proper value.`);
   }
   const home = path.resolve(parsed.data.THAW_HOME ?? ".thaw");
+  const artifacts = artifactRoot(parsed.data.THAW_ARTIFACTS, home);
   return {
     home,
     db: parsed.data.THAW_DB ? databaseLocation(resolveDatabase(parsed.data.THAW_DB)) : path.join(home, "thaw.db"),
-    checkpoints: path.join(home, "checkpoints"),
-    cache: path.join(home, "cache"),
+    artifacts,
+    checkpoints: path.join(artifactRootPath(artifacts), "checkpoints"),
+    cache: path.join(artifactRootPath(artifacts), "cache"),
     demo: path.join(home, "demo"),
   };
 }

@@ -2,7 +2,7 @@
 // `ckpt:7`, or a checkpoint directory on disk.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { Checkpoint, RunDetail, TrackingStore } from "@thaw/tracking";
+import { artifactPath, type Checkpoint, type RunDetail, type TrackingStore } from "@thaw/tracking";
 import { NotFoundError, UsageError } from "./errors.ts";
 
 export function parseRunId(text: string): number {
@@ -56,7 +56,7 @@ export async function resolveCheckpoint(store: TrackingStore, ref: CheckpointRef
   const runMatch = /run-(\d+)/.exec(ref.path);
   if (runMatch) {
     const run = await requireRun(store, Number(runMatch[1]));
-    const found = run.checkpoints.find((c) => path.resolve(c.path) === ref.path);
+    const found = run.checkpoints.find((c) => artifactPath(c.path) === ref.path);
     if (found) return found;
   }
   throw new NotFoundError(`The checkpoint at ${ref.path} is not recorded in this store; promote a checkpoint listed by \`thaw show RUN\`.`);
@@ -69,5 +69,5 @@ export async function checkpointDirFor(store: TrackingStore, text: string): Prom
     if (!existsSync(path.join(ref.path, "thaw.json"))) throw new UsageError(`${ref.path} is not a Thaw checkpoint (no thaw.json); give a checkpoint directory, a run id or ckpt:<id>.`);
     return ref.path;
   }
-  return (await resolveCheckpoint(store, ref)).path;
+  return artifactPath((await resolveCheckpoint(store, ref)).path);
 }

@@ -11,6 +11,7 @@ export {
 } from "./lib/database-target.ts";
 export { migrate, readMigrations, BUSY_TIMEOUT_MS, type MigrateOptions, type MigrationFile } from "./lib/migrate.ts";
 export { migratePostgresql } from "./lib/migrate-postgresql.ts";
+export { artifactPath, artifactRoot, artifactRootPath, artifactUri } from "./lib/artifacts.ts";
 export { MAX_SWEEP_RUNS, MAX_PAGE_SIZE } from "./lib/validation.ts";
 export { DEFAULT_PAGE_SIZE } from "./lib/store/run-queries.ts";
 export { CHAMPION } from "./lib/store/experiments.ts";

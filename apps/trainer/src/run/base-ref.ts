@@ -2,7 +2,7 @@
 // or a checkpoint directory; and the checkpoint metadata a base carries.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { TrackingStore } from "@thaw/tracking";
+import { artifactPath, type TrackingStore } from "@thaw/tracking";
 import { NotFoundError, UsageError } from "../errors.ts";
 import { isNotFound, parseRunId, requireRun } from "../refs.ts";
 
@@ -47,7 +47,7 @@ export async function resolveBaseRef(store: TrackingStore, text: string): Promis
     await requireRun(store, runId);
     const best = await store.bestCheckpoint(runId);
     if (!best) throw new NotFoundError(`Run ${runId} has no checkpoint to start from; wait until it has finished an epoch, or pick another --base.`);
-    return { kind: "checkpoint", path: best.path, runId };
+    return { kind: "checkpoint", path: artifactPath(best.path), runId };
   }
   if (existsSync(text)) {
     const dir = path.resolve(text);
