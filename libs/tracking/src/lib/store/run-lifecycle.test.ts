@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidInputError, InvalidStateError, NotFoundError } from "../errors.ts";
+import { openStore } from "../open-store.ts";
 import { runTogether } from "../testing/child.ts";
 import { PARAMS, tempStore } from "../testing/temp-store.ts";
 import type { TrackingStore } from "../tracking-store.ts";
@@ -108,6 +109,55 @@ describe.each(testProviders())("on %s", (provider) => {
       await expect(store.heartbeat(run.id, "w1")).rejects.toThrow(`Worker "w1" no longer owns run ${run.id}: it is QUEUED`);
       await store.claimRun(run.id, "w1");
       await expect(store.heartbeat(run.id, "w2")).rejects.toThrow(`it is claimed by worker "w1", not "w2"`);
+    });
+  });
+
+  describe("leases", () => {
+    it("admits a run's writes only with its claim's lease, and refuses them once an observer ended the run", async () => {
+      const run = await store.enqueueRun({ experimentId, ...PARAMS });
+      const claimed = await store.claimRun(run.id, "w1");
+      expect(claimed.leaseToken).toMatch(/^[0-9a-f-]{36}$/);
+      const lease = { runId: run.id, token: claimed.leaseToken as string };
+      const epoch = { epoch: 0, loss: 1, accuracy: 0.5, valAccuracy: 0.5, durationMs: 1 };
+      const other = await openStore({ path: dbPath });
+      try {
+        // Another process knows the run id but holds no lease: refused, nothing written.
+        await expect(other.logEpoch(run.id, epoch)).rejects.toThrow(
+          `Cannot log an epoch of run ${run.id}: this process holds no lease on it; only the worker that claimed the run writes its results`,
+        );
+        await expect(other.heartbeat(run.id, "w1")).rejects.toThrow(`Worker "w1" no longer owns run ${run.id}: this process holds no lease on it`);
+        // A wrong token is refused in the same statement that would have written.
+        const forged = { runId: run.id, token: "00000000-0000-4000-8000-000000000000" };
+        await expect(other.logEpoch(forged, epoch)).rejects.toThrow(/this worker's lease is no longer valid \(it is claimed by worker "w1" under another lease\)/);
+        await expect(other.heartbeat(forged, "w1")).rejects.toThrow("its lease was replaced by a newer claim");
+        expect((await store.getRun(run.id)).metrics).toEqual([]);
+        // The claim's own lease works from any process of the worker.
+        await other.logEpoch(lease, epoch);
+        await store.logEpoch(run.id, { ...epoch, epoch: 1 });
+        expect((await store.getRun(run.id)).epochsDone).toBe(2);
+        // An observer ends the run by id (a lost worker noticed): the lease is cleared.
+        await other.failRun(run.id, { message: "worker lost" });
+        expect((await store.getRun(run.id)).leaseToken).toBeNull();
+      } finally {
+        await other.close();
+      }
+      await expect(store.finishRun(run.id)).rejects.toThrow(/because it is FAILED/);
+      await expect(store.recordRunInfo(run.id, { backend: "late" })).rejects.toThrow(/this worker's lease is no longer valid \(it is FAILED/);
+      await expect(store.heartbeat(lease, "w1")).rejects.toThrow(/it is FAILED/);
+      expect(await store.getRun(run.id)).toMatchObject({ status: "FAILED", error: "worker lost", backend: null, epochsDone: 2 });
+    });
+
+    it("stamps claims and heartbeats with the database's clock", async () => {
+      const run = await store.enqueueRun({ experimentId, ...PARAMS });
+      const before = Date.now();
+      const claimed = await store.claimRun(run.id, "w1");
+      const after = Date.now();
+      // This host is the database's host here: the two clocks agree within the call.
+      expect((claimed.startedAt as Date).getTime()).toBeGreaterThanOrEqual(before - 1000);
+      expect((claimed.startedAt as Date).getTime()).toBeLessThanOrEqual(after + 1000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await store.heartbeat(run.id, "w1");
+      expect(((await store.getRun(run.id)).heartbeatAt as Date).getTime()).toBeGreaterThan((claimed.heartbeatAt as Date).getTime());
     });
   });
 
