@@ -62,7 +62,7 @@ const children = [
   spawn("npm", ["run", "serve", "-w", "@thaw/dashboard"], { cwd: root, env, stdio: "inherit" }),
   spawn(process.execPath, [thaw, "worker"], { cwd: root, env, stdio: "inherit" }),
 ];
-console.log(`\n[thaw] dashboard: http://${env.HOST}:${env.PORT}   store: ${env.THAW_DB}   (Ctrl+C stops both)`);
+console.log(`\n[thaw] dashboard: http://${env.HOST}:${env.PORT}   store: ${env.THAW_DB.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, "$1***@")}   (Ctrl+C stops both)`);
 
 // The demo is a helper, not a service: when it fails the dashboard and worker keep running.
 const demo = spawn(process.execPath, [thaw, "demo"], { cwd: root, env, stdio: "inherit" });

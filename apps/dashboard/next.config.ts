@@ -12,6 +12,8 @@ const config: NextConfig = {
     "better-sqlite3",
     "@prisma/client",
     "@prisma/adapter-better-sqlite3",
+    "@prisma/adapter-pg",
+    "pg",
     "sharp",
     "onnxruntime-node",
     "h5wasm",

@@ -6,6 +6,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 
 export const dashboardDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const repoRoot = path.resolve(dashboardDir, "../..");
@@ -73,12 +74,37 @@ async function waitForHttp(url: string, timeoutMs: number, server: ChildProcess)
   throw new Error(`${url} did not answer within ${timeoutMs} ms.`);
 }
 
-/** `prepare` runs on the empty THAW_HOME before the server and the worker start. */
+/**
+ * The store of the app under test: a SQLite file in THAW_HOME, or with THAW_E2E_DB=postgresql
+ * a new database on the THAW_TEST_PG_URL server (dropped at the end).
+ */
+async function testDatabase(home: string): Promise<{ location: string; drop(): Promise<void> }> {
+  if (process.env.THAW_E2E_DB !== "postgresql") return { location: path.join(home, "thaw.db"), drop: async () => undefined };
+  const server = process.env.THAW_TEST_PG_URL;
+  if (!server) throw new Error("THAW_E2E_DB=postgresql needs THAW_TEST_PG_URL (postgresql://USER@HOST:PORT/postgres); .ci/run sets it.");
+  const name = `thaw_e2e_${path.basename(home).replace(/\W/g, "_").toLowerCase()}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: server });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return { location: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+/** `prepare` runs on the empty THAW_HOME (and store) before the server and the worker start. */
 export async function startApp(outputDir: string, prepare?: (home: string, dbPath: string) => Promise<void>): Promise<AppUnderTest> {
   const home = mkdtempSync(path.join(os.tmpdir(), "thaw-e2e-"));
-  await prepare?.(home, path.join(home, "thaw.db"));
+  const database = await testDatabase(home);
+  await prepare?.(home, database.location);
   const port = await freePort();
-  const env = { ...process.env, THAW_HOME: home, THAW_DB: path.join(home, "thaw.db"), HOST: "127.0.0.1", PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" };
+  const env = { ...process.env, THAW_HOME: home, THAW_DB: database.location, HOST: "127.0.0.1", PORT: String(port), NEXT_TELEMETRY_DISABLED: "1" };
   const serverLog = openSync(path.join(outputDir, "server.log"), "w");
   const workerLog = openSync(path.join(outputDir, "worker.log"), "w");
   // Each in its own process group, so that stopping reaches next-server and worker children.
@@ -101,6 +127,7 @@ export async function startApp(outputDir: string, prepare?: (home: string, dbPat
     async stop() {
       await Promise.all([stopGroup(worker), stopGroup(server)]);
       rmSync(home, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }

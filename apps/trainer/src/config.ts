@@ -1,11 +1,12 @@
 // Where Thaw keeps its files, read once from the environment.
 import path from "node:path";
-import { thawLocations } from "@thaw/tracking";
+import { artifactRoot, artifactRootPath, thawLocations } from "@thaw/tracking";
 import { z } from "zod";
 
 const envSchema = z.object({
   THAW_HOME: z.string().min(1).optional(),
   THAW_DB: z.string().min(1).optional(),
+  THAW_ARTIFACTS: z.string().min(1).optional(),
   THAW_HEARTBEAT_MS: z.coerce.number().int().positive().optional(),
   /** Feature cache cap in GB (read by @thaw/vgg's cacheCapBytes); checked here so a typo fails at start. */
   THAW_CACHE_MAX_GB: z.coerce.number().positive().optional(),
@@ -14,7 +15,10 @@ const envSchema = z.object({
 
 export interface ThawPaths {
   home: string;
+  /** The SQLite file's absolute path or the PostgreSQL URL (THAW_DB), else THAW_HOME/thaw.db. */
   db: string;
+  /** The artifact root (THAW_ARTIFACTS, else THAW_HOME): checkpoints and caches live under it. */
+  artifacts: URL;
   checkpoints: string;
   cache: string;
   demo: string;
@@ -27,11 +31,13 @@ export function thawPaths(env: NodeJS.ProcessEnv = process.env): ThawPaths {
     throw new Error(`The environment variable ${field} is not valid; unset it or give it a proper value.`);
   }
   const { home, db } = thawLocations({ env });
+  const artifacts = artifactRoot(parsed.data.THAW_ARTIFACTS, home);
   return {
     home,
     db,
-    checkpoints: path.join(home, "checkpoints"),
-    cache: path.join(home, "cache"),
+    artifacts,
+    checkpoints: path.join(artifactRootPath(artifacts), "checkpoints"),
+    cache: path.join(artifactRootPath(artifacts), "cache"),
     demo: path.join(home, "demo"),
   };
 }

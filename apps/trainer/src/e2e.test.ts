@@ -85,9 +85,11 @@ describe("thaw train -> predict -> promote", () => {
       expect(run.params).toMatchObject({ keepCheckpoints: 1 });
       expect(result.stdout).toContain(`Checkpoint: ${run.checkpoints.find((c) => c.epoch === run.bestEpoch)?.path}`);
       for (const checkpoint of run.checkpoints) {
-        expect(statSync(checkpoint.path).isDirectory()).toBe(true);
-        expect(checkpoint.path).toBe(path.join(box.dir, "home", "checkpoints", `run-${runId}`, `epoch-${checkpoint.epoch + 1}`));
-        expect(hashDir(checkpoint.path)).toEqual({ sha256: checkpoint.sha256, sizeBytes: checkpoint.sizeBytes });
+        // Recorded as a file:// URI under the artifact root, which defaults to THAW_HOME.
+        const dir = path.join(box.dir, "home", "checkpoints", `run-${runId}`, `epoch-${checkpoint.epoch + 1}`);
+        expect(checkpoint.path).toBe(`file://${dir}`);
+        expect(statSync(dir).isDirectory()).toBe(true);
+        expect(hashDir(dir)).toEqual({ sha256: checkpoint.sha256, sizeBytes: checkpoint.sizeBytes });
       }
       const evaluation = run.evaluation as { classNames: string[]; confusionMatrix: number[][]; perClassAccuracy: number[] };
       expect(evaluation.classNames).toEqual(["circle", "square"]);

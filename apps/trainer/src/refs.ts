@@ -2,7 +2,7 @@
 // `ckpt:7`, or a checkpoint directory on disk.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { Checkpoint, RunDetail, TrackingStore } from "@thaw/tracking";
+import { artifactPath, type Checkpoint, type RunDetail, type TrackingStore } from "@thaw/tracking";
 import { NotFoundError, UsageError } from "./errors.ts";
 
 export function parseRunId(text: string): number {
@@ -72,5 +72,5 @@ export async function checkpointDirFor(store: TrackingStore, text: string): Prom
     }
     return ref.path;
   }
-  return (await resolveCheckpoint(store, ref)).path;
+  return artifactPath((await resolveCheckpoint(store, ref)).path);
 }

@@ -1,12 +1,10 @@
 // One store per command: opened on first use, closed when the command ends.
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import { openStore, type TrackingStore } from "@thaw/tracking";
 import { thawPaths } from "./config.ts";
 
 export async function withStore<T>(fn: (store: TrackingStore) => Promise<T>): Promise<T> {
+  // A SQLite file's missing folders are created by openStore; a PostgreSQL URL is used as is.
   const { db } = thawPaths();
-  mkdirSync(path.dirname(db), { recursive: true });
   const store = await openStore({ path: db });
   try {
     return await fn(store);

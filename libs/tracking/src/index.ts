@@ -1,8 +1,19 @@
-// @thaw/tracking: the experiment tracking store (SQLite through Prisma), its migrations and
-// its run queue. Apps use openStore() and the TrackingStore interface; nothing else inside.
+// @thaw/tracking: the experiment tracking store (SQLite or PostgreSQL through Prisma), its
+// migrations and its run queue. Apps use openStore() and the TrackingStore interface; nothing else inside.
 export { openStore, type OpenStoreOptions } from "./lib/open-store.ts";
-export { resolveDbPath, thawLocations, type ThawLocations, type LocateOptions } from "./lib/thaw-paths.ts";
+export {
+  resolveDatabase,
+  databaseLocation,
+  redact,
+  thawLocations,
+  type ThawLocations,
+  type LocateOptions,
+  type DatabaseProvider,
+  type DatabaseTarget,
+} from "./lib/thaw-paths.ts";
 export { migrate, readMigrations, BUSY_TIMEOUT_MS, type MigrateOptions, type MigrationFile } from "./lib/migrate.ts";
+export { migratePostgresql } from "./lib/migrate-postgresql.ts";
+export { artifactPath, artifactRoot, artifactRootPath, artifactUri } from "./lib/artifacts.ts";
 export { MAX_SWEEP_RUNS, MAX_PAGE_SIZE } from "./lib/validation.ts";
 export { DEFAULT_PAGE_SIZE } from "./lib/store/run-queries.ts";
 export { CHAMPION } from "./lib/store/experiments.ts";
@@ -30,6 +41,7 @@ export type {
   EpochMetric,
   Experiment,
   ExperimentSummary,
+  Lease,
   ListRunsQuery,
   Page,
   PromoteInput,
@@ -40,6 +52,7 @@ export type {
   RunInfo,
   RunListItem,
   RunParams,
+  RunRef,
   RunSortKey,
   TrackingStore,
 } from "./lib/tracking-store.ts";

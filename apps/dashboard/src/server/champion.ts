@@ -2,7 +2,7 @@
 // moves to another checkpoint: loading a checkpoint reads and hashes every weight file,
 // which a request should not pay for each time.
 import "server-only";
-import type { TrackingStore } from "@thaw/tracking";
+import { artifactPath, type TrackingStore } from "@thaw/tracking";
 import type { GradCamExplainer, InferenceEngine, LoadedCheckpoint } from "@thaw/vgg";
 
 export interface Champion {
@@ -28,7 +28,7 @@ const loaded = (cache.thawChampions ??= new Map());
 async function load(store: TrackingStore, experimentId: number, checkpointId: number): Promise<Champion> {
   const { loadCheckpoint, createEngine, createGradCam } = await import("@thaw/vgg");
   const stored = await store.getCheckpoint(checkpointId);
-  const checkpoint = await loadCheckpoint(stored.path);
+  const checkpoint = await loadCheckpoint(artifactPath(stored.path));
   const experiment = await store.getExperiment(experimentId);
   return {
     experimentId,

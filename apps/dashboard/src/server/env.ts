@@ -22,6 +22,7 @@ const schema = z.object({
 
 export interface DashboardEnv {
   home: string;
+  /** The SQLite file's absolute path or the PostgreSQL URL. */
   dbPath: string;
   dataRoots: string[];
   uploadMaxBytes: number;

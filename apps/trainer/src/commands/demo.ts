@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { heartbeatTimings } from "../config.ts";
 import { withStore } from "../store.ts";
 import { runWorker } from "../worker/pool.ts";
+import { cpuBudget } from "../worker/cpu-budget.ts";
 
 export function registerDemo(program: Command): void {
   program
@@ -34,7 +35,7 @@ export function registerDemo(program: Command): void {
       }
       await runWorker({
         once: true,
-        concurrency: opts.concurrency ? Math.max(1, Number(opts.concurrency)) : os.availableParallelism(),
+        budget: cpuBudget({ concurrency: opts.concurrency }, os.availableParallelism()),
         pollMs: 500,
         heartbeatTimeoutMs: heartbeatTimings().timeoutMs,
         log: (line) => console.log(`[worker] ${line}`),

@@ -1,7 +1,7 @@
 // `thaw predict [--model champion|CHECKPOINT] IMAGE...`: top classes with probabilities,
 // preprocessed exactly as in training (the checkpoint says how).
 import type { Command } from "commander";
-import type { TrackingStore } from "@thaw/tracking";
+import { artifactPath, type TrackingStore } from "@thaw/tracking";
 import { NotFoundError, UsageError } from "../errors.ts";
 import { checkpointDirFor } from "../refs.ts";
 import { withStore } from "../store.ts";
@@ -23,7 +23,7 @@ async function championDir(store: TrackingStore, experimentName: string | undefi
   }
   const alias = await store.getAlias(candidates[0].id);
   if (!alias) throw new NotFoundError(`Experiment "${candidates[0].name}" has no champion yet; promote one of its runs with \`thaw promote RUN\`.`);
-  return { dir: alias.checkpoint.path, label: `champion of "${candidates[0].name}" = checkpoint ${alias.checkpoint.id} (${alias.checkpoint.path})` };
+  return { dir: artifactPath(alias.checkpoint.path), label: `champion of "${candidates[0].name}" = checkpoint ${alias.checkpoint.id} (${alias.checkpoint.path})` };
 }
 
 export function registerPredict(program: Command): void {

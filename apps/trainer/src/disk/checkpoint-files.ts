@@ -5,16 +5,16 @@
 import { existsSync, readdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { MAX_PAGE_SIZE, type TrackingStore } from "@thaw/tracking";
+import { artifactPath, MAX_PAGE_SIZE, type TrackingStore } from "@thaw/tracking";
 
 /** Marks a run's superseded checkpoints and removes their folders; returns the folders removed. */
 export async function pruneRunCheckpoints(store: TrackingStore, runId: number, keep: number, onRemove?: (dir: string) => void): Promise<string[]> {
-  const marked = await store.pruneCheckpoints(runId, keep);
-  for (const checkpoint of marked) {
-    onRemove?.(checkpoint.path);
-    await rm(checkpoint.path, { recursive: true, force: true });
+  const marked = (await store.pruneCheckpoints(runId, keep)).map((c) => artifactPath(c.path));
+  for (const dir of marked) {
+    onRemove?.(dir);
+    await rm(dir, { recursive: true, force: true });
   }
-  return marked.map((c) => c.path);
+  return marked;
 }
 
 export interface RepairReport {
@@ -50,18 +50,19 @@ async function candidateFolders(store: TrackingStore, root: string): Promise<str
 /** Brings the checkpoint folders under `root` and the store back in step after a crash. */
 export async function repairCheckpoints(store: TrackingStore, root: string): Promise<RepairReport> {
   const report: RepairReport = { finishedDeletions: [], missingFolders: [], orphans: [] };
-  const marked = await store.listCheckpoints({ deleted: true });
-  for (const checkpoint of marked) {
-    if (!existsSync(checkpoint.path)) continue;
-    await rm(checkpoint.path, { recursive: true, force: true });
-    report.finishedDeletions.push(checkpoint.path);
+  // rows record artifact URIs (or, from older versions, plain paths): compare local folders
+  const marked = (await store.listCheckpoints({ deleted: true })).map((c) => artifactPath(c.path));
+  for (const dir of marked) {
+    if (!existsSync(dir)) continue;
+    await rm(dir, { recursive: true, force: true });
+    report.finishedDeletions.push(dir);
   }
-  const live = await store.listCheckpoints({ deleted: false });
-  const missing = live.filter((c) => !existsSync(path.join(c.path, "thaw.json")));
+  const live = (await store.listCheckpoints({ deleted: false })).map((c) => ({ id: c.id, dir: artifactPath(c.path) }));
+  const missing = live.filter((c) => !existsSync(path.join(c.dir, "thaw.json")));
   await store.markCheckpointsDeleted(missing.map((c) => c.id));
-  for (const checkpoint of missing) await rm(checkpoint.path, { recursive: true, force: true });
-  report.missingFolders = missing.map((c) => c.path);
-  const known = new Set(live.map((c) => path.resolve(c.path)));
+  for (const checkpoint of missing) await rm(checkpoint.dir, { recursive: true, force: true });
+  report.missingFolders = missing.map((c) => c.dir);
+  const known = new Set(live.map((c) => c.dir));
   for (const dir of await candidateFolders(store, root)) {
     if (known.has(dir)) continue;
     await rm(dir, { recursive: true, force: true });

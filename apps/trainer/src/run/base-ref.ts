@@ -2,7 +2,7 @@
 // checkpoint pinned when the run was queued. A pinned checkpoint whose files changed since is
 // refused rather than trained from silently.
 import path from "node:path";
-import type { TrackingStore } from "@thaw/tracking";
+import { artifactPath, type TrackingStore } from "@thaw/tracking";
 import { NotFoundError } from "../errors.ts";
 import type { ExecSettings } from "./run-settings.ts";
 
@@ -17,14 +17,14 @@ export async function baseToLoad(store: TrackingStore, settings: Pick<ExecSettin
   if (settings.base === "vgg16-imagenet" || settings.base === "random") return { spec: settings.base, sha256: null };
   if (settings.baseCheckpointId !== null) {
     const pinned = await store.getCheckpoint(settings.baseCheckpointId);
-    return { spec: pinned.path, sha256: settings.baseCheckpointSha256 ?? pinned.sha256 };
+    return { spec: artifactPath(pinned.path), sha256: settings.baseCheckpointSha256 ?? pinned.sha256 };
   }
   // Runs queued before lineage was pinned: "run:<id>" still means that run's best checkpoint.
   const run = /^run:(\d+)$/.exec(settings.base);
   if (run) {
     const best = await store.bestCheckpoint(Number(run[1]));
     if (!best) throw new NotFoundError(`Run ${run[1]} has no checkpoint to start from; queue this run again with another base.`);
-    return { spec: best.path, sha256: null };
+    return { spec: artifactPath(best.path), sha256: null };
   }
   return { spec: path.resolve(settings.base), sha256: null };
 }

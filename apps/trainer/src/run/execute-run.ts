@@ -2,7 +2,7 @@
 // load data, build base + transfer, fit with the tracking hook, best-only checkpoints and early
 // stopping, evaluate the best checkpoint, and end the run FINISHED, STOPPED or FAILED.
 import path from "node:path";
-import type { Run, TrackingStore } from "@thaw/tracking";
+import { artifactPath, type Dataset, type Run, type TrackingStore } from "@thaw/tracking";
 import { cacheCapBytes, evictFeatureCaches } from "@thaw/vgg";
 import { heartbeatTimings, thawPaths } from "../config.ts";
 import { evaluateCheckpoint } from "./evaluate.ts";
@@ -48,7 +48,8 @@ export async function executeRun(store: TrackingStore, run: Run, options: Execut
     await store.recordRunInfo(run.id, { engine: await plannedEngine() });
     if (run.datasetId === null) throw new Error(`Run ${run.id} has no dataset; enqueue it with a data folder.`);
     const dataset = await store.getDataset(run.datasetId);
-    const data = await openTrainingData(dataset.path, settings, paths.cache);
+    const data = await openTrainingData(artifactPath(dataset.path), settings, paths.cache);
+    await checkDatasetFingerprint(store, dataset, data.fingerprint);
     await store.recordRunInfo(run.id, { datasetFingerprint: data.fingerprint, skipReport: [] });
     const built = await buildRunModel(store, settings, data.classNames, data.fingerprint);
     release = built.dispose;
@@ -83,7 +84,7 @@ export async function executeRun(store: TrackingStore, run: Run, options: Execut
     }
     const best = await store.bestCheckpoint(run.id);
     if (best) {
-      const evaluation = await evaluateCheckpoint(best.path, data);
+      const evaluation = await evaluateCheckpoint(artifactPath(best.path), data);
       await store.recordRunInfo(run.id, { evaluation: { ...evaluation, checkpointId: best.id } });
     }
     await store.finishRun(run.id);
@@ -114,6 +115,22 @@ function evictCaches(root: string, log: (line: string) => void): void {
   } catch (error) {
     // The run's outcome is already recorded; a cache that could not be pruned waits for the next run.
     log(`feature caches not pruned: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The first worker to read a dataset records its content fingerprint; a worker on another host
+ * whose copy differs refuses the run rather than train on other images under the same name.
+ */
+async function checkDatasetFingerprint(store: TrackingStore, dataset: Dataset, fingerprint: string): Promise<void> {
+  if (dataset.fingerprint === null) {
+    await store.registerDataset({ name: dataset.name, path: dataset.path, fingerprint });
+    return;
+  }
+  if (dataset.fingerprint !== fingerprint) {
+    throw new Error(
+      `Dataset "${dataset.name}" at ${dataset.path} differs on this host: recorded fingerprint ${dataset.fingerprint}, this host's copy ${fingerprint}; sync this host's copy with the one the dataset was recorded from (or register the changed folder as a new dataset) and enqueue the run again.`,
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 // Fitting one run: the tracking hook (epoch rows, heartbeat, progress), best-only checkpoints
 // recorded as Checkpoint rows, and early stopping with the run's patience, all on val_accuracy.
 import path from "node:path";
-import type { TrackingStore } from "@thaw/tracking";
+import { artifactUri, type TrackingStore } from "@thaw/tracking";
 import { adam, earlyStopping, fit, hook, modelCheckpoint, saveCheckpoint, sgd } from "@thaw/vgg";
 import { pruneRunCheckpoints } from "../disk/checkpoint-files.ts";
 import { KerasProgress } from "../progress.ts";
@@ -94,7 +94,7 @@ export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
     save: async (model, epoch, logs) => {
       const metrics = Object.fromEntries(Object.entries(logs).filter((e): e is [string, number] => typeof e[1] === "number"));
       const saved = await saveCheckpoint(model, path.join(input.checkpointDir, `epoch-${epoch + 1}`), { ...input.metadata, epoch: epoch + 1, metrics });
-      const row = await store.addCheckpoint(settings.runId, { epoch, path: saved.path, metrics, sizeBytes: saved.sizeBytes, sha256: saved.sha256 });
+      const row = await store.addCheckpoint(settings.runId, { epoch, path: artifactUri(saved.path), metrics, sizeBytes: saved.sizeBytes, sha256: saved.sha256 });
       // Retention after every save, as Keras' save_best_only overwrites its one file.
       await pruneRunCheckpoints(store, settings.runId, settings.keepCheckpoints);
       return row;

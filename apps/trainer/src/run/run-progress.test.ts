@@ -44,8 +44,9 @@ async function executeRecorded(): Promise<{ runId: number; writes: Write[]; out:
   const writes: Write[] = [];
   const recording: TrackingStore = {
     ...store,
-    async recordProgress(runId, progress) {
-      await store.recordProgress(runId, progress);
+    async recordProgress(ref, progress) {
+      await store.recordProgress(ref, progress);
+      const runId = typeof ref === "number" ? ref : ref.runId;
       writes.push({ at: Date.now(), row: parseRunProgress((await store.getRun(runId)).progress) });
     },
   };

@@ -8,12 +8,14 @@ import type { TrackingStore } from "@thaw/tracking";
 import { thawPaths } from "../config.ts";
 import { repairCheckpoints } from "../disk/checkpoint-files.ts";
 import { withStore } from "../store.ts";
+import { describeBudget, type CpuBudget } from "./cpu-budget.ts";
 import { reapLostRuns } from "./reap.ts";
 import { CHILD_COMMAND, NOTHING_CLAIMED_EXIT, type ChildMessage } from "./child.ts";
 
 export interface WorkerOptions {
   once: boolean;
-  concurrency: number;
+  /** Runs at a time, and the engine threads each run's process may use (THAW_THREADS). */
+  budget: CpuBudget;
   pollMs: number;
   heartbeatTimeoutMs: number;
   log: (line: string) => void;
@@ -54,12 +56,12 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
     try {
-      options.log(`worker ${process.pid}: up to ${options.concurrency} run(s) at a time${options.once ? ", until the queue is empty" : ""}.`);
+      options.log(`worker ${process.pid}: ${describeBudget(options.budget)}${options.once ? ", until the queue is empty" : ""}.`);
       while (!stopping) {
         if (Date.now() - lastReap > options.heartbeatTimeoutMs / 2) await reap();
         const unclaimed = [...slots].filter((s) => s.runId === null).length;
-        const queued = await queuedCount(store, options.concurrency + 1);
-        if (slots.size < options.concurrency && queued > unclaimed) {
+        const queued = await queuedCount(store, options.budget.concurrency + 1);
+        if (slots.size < options.budget.concurrency && queued > unclaimed) {
           const slot = startChild(store, options, () => wake());
           slots.add(slot);
           slot.exited.then(() => slots.delete(slot));
@@ -85,7 +87,10 @@ async function queuedCount(store: TrackingStore, limit: number): Promise<number>
 }
 
 function startChild(store: TrackingStore, options: WorkerOptions, onChange: () => void): Slot {
-  const child = fork(BIN, [CHILD_COMMAND], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(BIN, [CHILD_COMMAND], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...process.env, THAW_THREADS: String(options.budget.threads) },
+  });
   const slot: Slot = { process: child, runId: null, exited: Promise.resolve() };
   child.on("message", (message: ChildMessage) => {
     if (message.type === "claimed") slot.runId = message.runId;

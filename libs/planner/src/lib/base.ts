@@ -3,7 +3,7 @@
 // (id and sha256), so a base run that later saves a better checkpoint does not move it.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { TrackingStore } from "@thaw/tracking";
+import { artifactPath, type TrackingStore } from "@thaw/tracking";
 import type { CheckpointMeta } from "@thaw/vgg";
 import { PlanRefusal } from "./errors.ts";
 
@@ -52,7 +52,8 @@ async function runBase(store: TrackingStore, runId: number): Promise<PlannedBase
   if (!exists) throw new PlanRefusal("base", `Run ${runId} does not exist; pick an earlier run that does (\`thaw runs\` lists them).`);
   const best = await store.bestCheckpoint(runId);
   if (!best) throw new PlanRefusal("base", `Run ${runId} has no checkpoint to start from; wait until it has finished an epoch, or pick another base.`);
-  return { kind: "checkpoint", path: best.path, runId, checkpointId: best.id, sha256: best.sha256, meta: await readMeta(best.path) };
+  const dir = artifactPath(best.path);
+  return { kind: "checkpoint", path: dir, runId, checkpointId: best.id, sha256: best.sha256, meta: await readMeta(dir) };
 }
 
 /** Resolves a base as typed (`vgg16-imagenet`, `random`, `run:12`, `12`, a checkpoint folder). */

@@ -1,4 +1,5 @@
-// Applies prisma/migrations/*/migration.sql to a SQLite file and records each one in
+// Applies prisma/migrations/*/migration.sql to a SQLite file (migrate-postgresql.ts does the
+// same for PostgreSQL from prisma/migrations-postgresql) and records each one in
 // `_prisma_migrations` exactly as Prisma's schema engine does, so that `prisma migrate deploy`
 // and `prisma migrate status` agree with us on a machine where Prisma's native engine runs.
 import Database from "better-sqlite3";
@@ -6,6 +7,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { DatabaseProvider } from "./thaw-paths.ts";
 import { MigrationError } from "./errors.ts";
 
 /** How long a connection waits for another process's write lock before giving up. */
@@ -36,25 +38,33 @@ export interface MigrateOptions {
   migrationsDir?: string;
 }
 
-interface HistoryRow {
+export interface HistoryRow {
   migration_name: string;
   checksum: string;
-  finished_at: number | string | null;
-  rolled_back_at: number | string | null;
+  finished_at: number | string | Date | null;
+  rolled_back_at: number | string | Date | null;
 }
 
-/** The repository's prisma/migrations, found from this file or, when bundled, from the cwd up. */
-export function defaultMigrationsDir(): string {
-  const besideSource = fileURLToPath(new URL("../../../../prisma/migrations", import.meta.url));
-  if (existsSync(besideSource)) return besideSource;
+/** Each provider's migration history, a folder under prisma/. */
+export const MIGRATION_FOLDERS: Record<DatabaseProvider, string> = { sqlite: "migrations", postgresql: "migrations-postgresql" };
+
+/** The repository's prisma/ folder, found from this file or, when bundled, from the cwd up. */
+export function defaultPrismaDir(): string {
+  const besideSource = fileURLToPath(new URL("../../../../prisma", import.meta.url));
+  if (existsSync(path.join(besideSource, "migrations"))) return besideSource;
   for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "prisma", "migrations");
-    if (existsSync(candidate)) return candidate;
+    const candidate = path.join(dir, "prisma");
+    if (existsSync(path.join(candidate, "migrations"))) return candidate;
     if (path.dirname(dir) === dir) break;
   }
   throw new MigrationError(
     `No prisma/migrations folder was found next to @thaw/tracking or above ${process.cwd()}; run from the Thaw checkout or pass migrationsDir.`,
   );
+}
+
+/** prisma/migrations (SQLite) or prisma/migrations-postgresql of the repository. */
+export function defaultMigrationsDir(provider: DatabaseProvider = "sqlite", prismaDir: string = defaultPrismaDir()): string {
+  return path.join(prismaDir, MIGRATION_FOLDERS[provider]);
 }
 
 export function readMigrations(migrationsDir: string = defaultMigrationsDir()): MigrationFile[] {
@@ -106,28 +116,12 @@ function applyPending(db: Database.Database, migrations: MigrationFile[]): strin
   const rows = db
     .prepare("SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations")
     .all() as HistoryRow[];
-  const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
-  if (failed) {
-    throw new MigrationError(
-      `Migration ${failed.migration_name} started but never finished in this database; repair it and mark it with \`prisma migrate resolve\`, or delete the database file to start over.`,
-    );
-  }
-  const done = new Map(rows.filter((row) => row.finished_at !== null).map((row) => [row.migration_name, row.checksum]));
-  const applied: string[] = [];
   const insert = db.prepare(
     `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count)
      VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)`,
   );
-  for (const migration of migrations) {
-    const recorded = done.get(migration.name);
-    if (recorded !== undefined) {
-      if (recorded !== migration.checksum) {
-        throw new MigrationError(
-          `Migration ${migration.name} was edited after it was applied to this database; restore the file as committed and add a new migration for the change.`,
-        );
-      }
-      continue;
-    }
+  const applied: string[] = [];
+  for (const migration of pendingMigrations(rows, migrations)) {
     const startedAt = Date.now();
     try {
       db.exec(migration.sql);
@@ -140,4 +134,28 @@ function applyPending(db: Database.Database, migrations: MigrationFile[]): strin
     applied.push(migration.name);
   }
   return applied;
+}
+
+/**
+ * The migrations not yet applied, given the history table's rows. Refuses a database where a
+ * migration started and never finished, or where an applied migration's file was edited since.
+ */
+export function pendingMigrations(rows: HistoryRow[], migrations: MigrationFile[]): MigrationFile[] {
+  const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
+  if (failed) {
+    throw new MigrationError(
+      `Migration ${failed.migration_name} started but never finished in this database; repair it and mark it with \`prisma migrate resolve\`, or start over with an empty database.`,
+    );
+  }
+  const done = new Map(rows.filter((row) => row.finished_at !== null).map((row) => [row.migration_name, row.checksum]));
+  return migrations.filter((migration) => {
+    const recorded = done.get(migration.name);
+    if (recorded === undefined) return true;
+    if (recorded !== migration.checksum) {
+      throw new MigrationError(
+        `Migration ${migration.name} was edited after it was applied to this database; restore the file as committed and add a new migration for the change.`,
+      );
+    }
+    return false;
+  });
 }

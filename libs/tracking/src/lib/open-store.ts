@@ -1,9 +1,13 @@
-// Opens the tracking store: migrates the SQLite file, then serves the TrackingStore interface
-// through the generated Prisma Client on Prisma's better-sqlite3 driver adapter.
+// Opens the tracking store: resolves THAW_DB to SQLite or PostgreSQL, applies that provider's
+// migrations, then serves the TrackingStore interface through the Prisma Client generated for
+// the provider on Prisma's driver adapter (better-sqlite3 or pg).
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
-import { resolveDbPath } from "./thaw-paths.ts";
-import { BUSY_TIMEOUT_MS, migrate } from "./migrate.ts";
+import { PrismaClient as PrismaPostgresqlClient } from "../generated/prisma-postgresql/client.ts";
+import { databaseLocation, redact, resolveDatabase, type DatabaseTarget } from "./thaw-paths.ts";
+import { BUSY_TIMEOUT_MS, defaultMigrationsDir, migrate } from "./migrate.ts";
+import { migratePostgresql } from "./migrate-postgresql.ts";
 import type { StoreContext } from "./store/context.ts";
 import { createExperiment, ensureExperiment, getExperiment, listExperiments } from "./store/experiments.ts";
 import { getDataset, listDatasets, registerDataset } from "./store/datasets.ts";
@@ -16,15 +20,26 @@ import { aliasHistory, getAlias, promote } from "./store/promotions.ts";
 import type { TrackingStore } from "./tracking-store.ts";
 
 export interface OpenStoreOptions {
-  /** SQLite file; defaults to env THAW_DB, else thaw.db in THAW_HOME (see thaw-paths.ts). */
+  /**
+   * A SQLite file path, a `file:` URL or a `postgresql://` URL; defaults to env THAW_DB, else
+   * thaw.db in THAW_HOME (see thaw-paths.ts).
+   */
   path?: string;
-  /** Folder of migrations; defaults to the repository's prisma/migrations. */
+  /** Folder of migrations for the provider; defaults to the repository's prisma/migrations(-postgresql). */
   migrationsDir?: string;
+  /** The repository's prisma/ folder, when the code runs bundled away from it (the dashboard). */
+  prismaDir?: string;
 }
 
 export async function openStore(options: OpenStoreOptions = {}): Promise<TrackingStore> {
-  const dbPath = resolveDbPath(options.path);
-  migrate(dbPath, { migrationsDir: options.migrationsDir });
+  const target = resolveDatabase(options.path);
+  const migrationsDir = options.migrationsDir ?? (options.prismaDir ? defaultMigrationsDir(target.provider, options.prismaDir) : undefined);
+  const prisma = target.provider === "sqlite" ? await openSqlite(target.path, migrationsDir) : await openPostgresql(target.url, migrationsDir);
+  return createStore({ prisma, provider: target.provider, leases: new Map() }, target);
+}
+
+async function openSqlite(dbPath: string, migrationsDir: string | undefined): Promise<PrismaClient> {
+  migrate(dbPath, { migrationsDir });
   const adapter = new PrismaBetterSqlite3({ url: dbPath, timeout: BUSY_TIMEOUT_MS });
   const prisma = new PrismaClient({ adapter });
   await prisma.$executeRawUnsafe("PRAGMA foreign_keys = ON");
@@ -32,12 +47,21 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Trackin
   // test checks it); only a power cut can lose the last commits, and it saves an fsync per
   // commit, which matters when several workers log and claim at once.
   await prisma.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
-  return createStore({ prisma }, dbPath);
+  return prisma;
 }
 
-function createStore(ctx: StoreContext, dbPath: string): TrackingStore {
+async function openPostgresql(url: string, migrationsDir: string | undefined): Promise<PrismaClient> {
+  await migratePostgresql(url, { migrationsDir });
+  const prisma = new PrismaPostgresqlClient({ adapter: new PrismaPg({ connectionString: url }) });
+  // Both clients are generated from prisma/schema.prisma and differ only in the provider, so
+  // the model API the store uses is the same; the store is written once against one of them.
+  return prisma as unknown as PrismaClient;
+}
+
+function createStore(ctx: StoreContext, target: DatabaseTarget): TrackingStore {
   return {
-    dbPath,
+    dbPath: redact(databaseLocation(target)),
+    provider: target.provider,
     close: () => ctx.prisma.$disconnect(),
     createExperiment: (input) => createExperiment(ctx, input),
     ensureExperiment: (name) => ensureExperiment(ctx, name),

@@ -1,6 +1,7 @@
 // The one interface through which apps read and write the tracking store.
 // Types come from the generated Prisma client; inputs are validated by the implementation
 // (libs/tracking/src/lib/validation.ts) and bad input raises the named errors of errors.ts.
+import type { DatabaseProvider } from "./thaw-paths.ts";
 import type {
   Checkpoint,
   Dataset,
@@ -152,9 +153,25 @@ export interface PromoteInput {
   experimentId?: number;
 }
 
+/**
+ * A worker's claim on a run: the token its claim wrote to the run's row. Every write of the
+ * run's results carries it and is refused once the run was reaped or claimed again.
+ */
+export interface Lease {
+  runId: number;
+  token: string;
+}
+
+/**
+ * A run id (the store then uses the lease it holds from claiming that run, if any) or an
+ * explicit lease (e.g. handed to another process of the same worker).
+ */
+export type RunRef = number | Lease;
+
 export interface TrackingStore {
-  /** Absolute path of the SQLite file. */
+  /** Absolute path of the SQLite file, or the PostgreSQL URL with its password hidden. */
   readonly dbPath: string;
+  readonly provider: DatabaseProvider;
   close(): Promise<void>;
 
   createExperiment(input: { name: string; description?: string }): Promise<Experiment>;
@@ -180,25 +197,33 @@ export interface TrackingStore {
   /** Changes hyperparameters of a QUEUED run; ParamsImmutableError once it started. */
   updateRunParams(runId: number, patch: Partial<RunParams>): Promise<Run>;
 
-  /** Claims the oldest QUEUED run atomically: RUNNING, workerId, startedAt, heartbeatAt. */
+  /**
+   * Claims the oldest QUEUED run atomically (one statement; on PostgreSQL with SKIP LOCKED, so
+   * concurrent workers each get a different run): RUNNING, workerId, a new lease token,
+   * startedAt and heartbeatAt on the database clock. The store keeps the lease for its writes.
+   */
   claimNextRun(workerId: string): Promise<Run | null>;
   /** Claims one given QUEUED run (used by `thaw train`, which runs in its own process). */
   claimRun(runId: number, workerId: string): Promise<Run>;
-  /** Refreshes the heartbeat; tells the worker whether a stop was requested. */
-  heartbeat(runId: number, workerId: string): Promise<{ stopRequested: boolean }>;
-  recordRunInfo(runId: number, info: RunInfo): Promise<Run>;
-  /** Idempotent for a repeated epoch (the row is replaced); keeps the summary columns. */
-  logEpoch(runId: number, epoch: EpochInput): Promise<EpochMetric>;
-  /** Replaces a RUNNING run's in-epoch progress (null clears it); ending the run clears it too. */
-  recordProgress(runId: number, progress: RunProgressInput | null): Promise<void>;
-  addCheckpoint(runId: number, checkpoint: CheckpointInput): Promise<Checkpoint>;
-  finishRun(runId: number): Promise<Run>;
-  failRun(runId: number, error: { message: string; stack?: string | null }): Promise<Run>;
+  /** Refreshes the heartbeat (fenced by the lease); tells the worker whether a stop was requested. */
+  heartbeat(run: RunRef, workerId: string): Promise<{ stopRequested: boolean }>;
+  /** Fenced by the lease; allowed while the run runs and after its worker ended it. */
+  recordRunInfo(run: RunRef, info: RunInfo): Promise<Run>;
+  /** Fenced by the lease. Idempotent for a repeated epoch (the row is replaced); keeps the summary columns. */
+  logEpoch(run: RunRef, epoch: EpochInput): Promise<EpochMetric>;
+  /** Fenced by the lease. Replaces a RUNNING run's in-epoch progress (null clears it); ending the run clears it too. */
+  recordProgress(run: RunRef, progress: RunProgressInput | null): Promise<void>;
+  /** Fenced by the lease. */
+  addCheckpoint(run: RunRef, checkpoint: CheckpointInput): Promise<Checkpoint>;
+  /** Fenced by the lease. */
+  finishRun(run: RunRef): Promise<Run>;
+  /** With a lease (given or held) fenced by it; by id alone, as whoever notices a lost worker. */
+  failRun(run: RunRef, error: { message: string; stack?: string | null }): Promise<Run>;
   /** Ends a run as STOPPED (a QUEUED run is stopped at once; a RUNNING one by its worker). */
-  stopRun(runId: number): Promise<Run>;
+  stopRun(run: RunRef): Promise<Run>;
   /** Asks the worker of a RUNNING run to stop at its next batch; a QUEUED run stops at once. */
   requestStop(runId: number): Promise<Run>;
-  /** RUNNING runs whose heartbeat is older than timeoutMs -> FAILED "worker lost". */
+  /** RUNNING runs whose heartbeat is older than timeoutMs on the database clock -> FAILED "worker lost". */
   reapStaleRuns(timeoutMs: number): Promise<Run[]>;
 
   listRuns(query?: ListRunsQuery): Promise<Page<RunListItem>>;

@@ -33,6 +33,7 @@ const FIXES: Record<string, string> = {
   description: "use at most 2000 characters",
   path: "use a non-empty path",
   workerId: "use a non-empty worker id of at most 200 characters",
+  lease: "use the lease of a claim: { runId, token } as the claimed run's id and leaseToken",
   epoch: "use the 0-based epoch number, a whole number 0 or more",
   phase: 'use "cache", "train" or "validate"',
   done: "use the images done so far, a whole number from 0 up to total",
@@ -149,6 +150,7 @@ export const failureSchema = z.object({ message: text(100_000), stack: z.string(
 export const aliasSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 export const workerIdSchema = text(200);
 export const idSchema = id;
+export const leaseSchema = z.object({ runId: id, token: text(200) });
 export const timeoutSchema = z.number().int().positive();
 
 export const promoteSchema = z.object({

@@ -25,7 +25,7 @@ async function protectedIds(db: Db, ids: number[]): Promise<Set<number>> {
 export async function pruneCheckpoints(ctx: StoreContext, runId: number, keep: number): Promise<Checkpoint[]> {
   parseInput(idSchema, runId, "runId");
   if (!Number.isInteger(keep) || keep < 1) throw new InvalidInputError("keep", `${keep} would delete the best checkpoint`, "keep at least 1 checkpoint");
-  return writeTransaction(ctx.prisma, async (tx) => {
+  return writeTransaction(ctx, async (tx) => {
     const live = await tx.checkpoint.findMany({ where: { runId, deletedAt: null }, orderBy: [{ epoch: "desc" }, { id: "desc" }] });
     const candidates = live.slice(keep);
     if (candidates.length === 0) return [];

@@ -1,38 +1,79 @@
-// What every part of the store shares: the Prisma client, the transaction helper and the
-// run-state checks that turn "0 rows updated" into the right named error.
+// What every part of the store shares: the Prisma client and its provider, the database
+// clock, the transaction helper, the leases this process holds and the run-state checks that
+// turn "0 rows updated" into the right named error.
 import { Prisma, type PrismaClient, type RunStatus } from "../../generated/prisma/client.ts";
+import type { DatabaseProvider } from "../thaw-paths.ts";
 import { InvalidStateError, NotFoundError } from "../errors.ts";
 import { BUSY_TIMEOUT_MS } from "../migrate.ts";
+import type { Lease, RunRef } from "../tracking-store.ts";
 
 export type Db = PrismaClient | Prisma.TransactionClient;
 
 export interface StoreContext {
+  /** On PostgreSQL the client generated for it, typed as the SQLite one: same schema, same API. */
   prisma: PrismaClient;
+  provider: DatabaseProvider;
+  /** Leases of the runs this store claimed: runId -> token. */
+  leases: Map<number, string>;
 }
 
+// Any constant: it only has to differ from the migration lock's key.
+const WRITE_LOCK_KEY = 7_284_611;
+
 /**
- * Runs `fn` in one transaction holding SQLite's write lock from its first statement.
- * Prisma's adapter opens transactions with a deferred BEGIN; if another process commits
- * between our first read and our first write, SQLite fails the write with SQLITE_BUSY_SNAPSHOT
- * instead of waiting. Taking the lock up front (a write that changes nothing) makes a busy
- * database wait up to the busy timeout instead.
+ * Runs `fn` in one transaction that holds the store's write lock from its first statement, so
+ * multi-statement writes (a sweep, an epoch and its summaries, a promotion) see no other
+ * writer between their read and their write.
  *
- * `fn` should return, not throw, when it refuses: the adapter runs all of this process's
- * queries on one connection, so a rollback would also undo writes that other requests of the
- * same process made meanwhile. Throw the named error after the transaction instead.
+ * SQLite: Prisma's adapter opens transactions with a deferred BEGIN; if another process
+ * commits between our first read and our first write, SQLite fails the write with
+ * SQLITE_BUSY_SNAPSHOT instead of waiting. Taking the lock up front (a write that changes
+ * nothing) makes a busy database wait up to the busy timeout instead.
+ * PostgreSQL: a transaction-scoped advisory lock does the same under READ COMMITTED; claims
+ * do not take it (they lock rows with SKIP LOCKED instead).
+ *
+ * `fn` should return, not throw, when it refuses: the SQLite adapter runs all of this
+ * process's queries on one connection, so a rollback would also undo writes that other
+ * requests of the same process made meanwhile. Throw the named error after the transaction.
  */
-export function writeTransaction<T>(prisma: PrismaClient, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-  return prisma.$transaction(
+export function writeTransaction<T>(ctx: StoreContext, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  return ctx.prisma.$transaction(
     async (tx) => {
-      await tx.$executeRaw`UPDATE "Run" SET "id" = "id" WHERE 0`;
+      if (ctx.provider === "sqlite") await tx.$executeRaw`UPDATE "Run" SET "id" = "id" WHERE 0`;
+      else await tx.$executeRaw`SELECT pg_advisory_xact_lock(${WRITE_LOCK_KEY}::bigint)`;
       return fn(tx);
     },
     { maxWait: BUSY_TIMEOUT_MS, timeout: 3 * BUSY_TIMEOUT_MS },
   );
 }
 
-export async function requireRun(db: Db, runId: number): Promise<{ id: number; status: RunStatus; workerId: string | null; epochs: number }> {
-  const run = await db.run.findUnique({ where: { id: runId }, select: { id: true, status: true, workerId: true, epochs: true } });
+/**
+ * The database's clock, so that heartbeats written from many hosts and the reaper's cutoff are
+ * compared on one clock. On SQLite every writer shares the file's host, whose clock this is.
+ */
+export async function dbNow(ctx: StoreContext): Promise<Date> {
+  const rows =
+    ctx.provider === "sqlite"
+      ? await ctx.prisma.$queryRaw<{ ms: number | bigint }[]>`SELECT CAST(unixepoch('subsec') * 1000 AS INTEGER) AS "ms"`
+      : await ctx.prisma.$queryRaw<{ ms: number | bigint }[]>`SELECT FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::float8 AS "ms"`;
+  return new Date(Number(rows[0].ms));
+}
+
+/** The run a reference names, and the lease token its writes must carry (null: none held). */
+export function leaseOfRef(ctx: StoreContext, ref: RunRef): { runId: number; token: string | null } {
+  if (typeof ref === "number") return { runId: ref, token: ctx.leases.get(ref) ?? null };
+  return { runId: ref.runId, token: ref.token };
+}
+
+export function isLease(ref: RunRef): ref is Lease {
+  return typeof ref !== "number";
+}
+
+export async function requireRun(
+  db: Db,
+  runId: number,
+): Promise<{ id: number; status: RunStatus; workerId: string | null; leaseToken: string | null; epochs: number }> {
+  const run = await db.run.findUnique({ where: { id: runId }, select: { id: true, status: true, workerId: true, leaseToken: true, epochs: true } });
   if (!run) throw new NotFoundError("Run", runId);
   return run;
 }

@@ -26,7 +26,7 @@ export async function promote(ctx: StoreContext, input: PromoteInput): Promise<P
   }
   // The alias move and its history row commit together; the lock also makes the
   // "previous checkpoint" we record the one this promotion actually replaced.
-  const promotion = await writeTransaction(ctx.prisma, async (tx) => {
+  const promotion = await writeTransaction(ctx, async (tx) => {
     // Checked inside the write lock: retention marks rows in its own write transaction.
     const live = await tx.checkpoint.findUnique({ where: { id: checkpointId }, select: { deletedAt: true } });
     if (live?.deletedAt) {

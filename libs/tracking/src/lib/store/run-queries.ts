@@ -5,6 +5,7 @@ import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { ListRunsQuery, Page, RunDetail, RunListItem, RunSortKey } from "../tracking-store.ts";
 import { idSchema, listRunsSchema, parseInput } from "../validation.ts";
 import { durationMs, requireRun, type StoreContext } from "./context.ts";
+import { artifactUri } from "../artifacts.ts";
 import { z } from "zod";
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -14,7 +15,7 @@ const runColumns = {
   id: true, experimentId: true, datasetId: true, name: true, status: true,
   frozenLayers: true, learningRate: true, optimizer: true, momentum: true, batchSize: true, epochs: true,
   patience: true, imageSize: true, base: true, augment: true, seed: true, params: true,
-  baseRunId: true, baseCheckpointId: true, baseCheckpointSha256: true, sweepId: true, workerId: true, heartbeatAt: true, createdAt: true, startedAt: true,
+  baseRunId: true, baseCheckpointId: true, baseCheckpointSha256: true, sweepId: true, workerId: true, leaseToken: true, heartbeatAt: true, createdAt: true, startedAt: true,
   endedAt: true, error: true, errorStack: true, stopRequested: true,
   backend: true, engine: true, thawVersion: true, datasetFingerprint: true, baseWeightsHash: true,
   skipReport: true, evaluation: true,
@@ -130,7 +131,8 @@ export async function getCheckpoint(ctx: StoreContext, checkpointId: number): Pr
 
 /** The checkpoint row recorded for a folder (an absolute path), for lineage; null when none is. */
 export async function checkpointAtPath(ctx: StoreContext, dir: string): Promise<Checkpoint | null> {
-  return ctx.prisma.checkpoint.findFirst({ where: { path: dir, deletedAt: null }, orderBy: { id: "desc" } });
+  // recorded as an artifact URI, or as a plain path by versions before artifact URIs
+  return ctx.prisma.checkpoint.findFirst({ where: { path: { in: [dir, artifactUri(dir)] }, deletedAt: null }, orderBy: { id: "desc" } });
 }
 
 /** Checkpoints are saved best-only, so the best one is the latest one. */

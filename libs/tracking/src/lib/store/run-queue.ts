@@ -77,7 +77,7 @@ export async function enqueueSweep(ctx: StoreContext, input: EnqueueSweepInput):
     })),
   );
   // One transaction: a sweep is queued whole or not at all, never half a grid.
-  const runs = await writeTransaction(ctx.prisma, (tx) => tx.run.createManyAndReturn({ data: rows }));
+  const runs = await writeTransaction(ctx, (tx) => tx.run.createManyAndReturn({ data: rows }));
   return { sweepId, runs: runs.sort((a, b) => a.id - b.id) };
 }
 

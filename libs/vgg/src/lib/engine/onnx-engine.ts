@@ -1,5 +1,5 @@
 // The ONNX Runtime engine: the model exported to ONNX and run by onnxruntime-node's native CPU
-// kernels, one intra-op thread per core.
+// kernels, one intra-op thread per core unless THAW_THREADS says otherwise.
 import { availableParallelism } from "node:os";
 import type * as Ort from "onnxruntime-node";
 import type { LayersModel } from "../tf.ts";
@@ -20,6 +20,20 @@ export function loadOnnxRuntime(): Promise<OrtModule> {
     return ort;
   });
   return ortModule;
+}
+
+/**
+ * Intra-op threads of each ONNX Runtime session: env THAW_THREADS when set (a worker running
+ * several runs at once gives each its share of the cores), else one per core.
+ */
+export function engineThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.THAW_THREADS?.trim();
+  if (!raw) return availableParallelism();
+  const threads = Number(raw);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new InferenceEngineError(`THAW_THREADS must be a whole number of at least 1, such as 2; got "${raw}". Unset it to use one thread per core.`);
+  }
+  return threads;
 }
 
 /** Session options for Thaw's CPU graphs: `threads` intra-op threads, sequential, fully optimised. */
@@ -62,7 +76,7 @@ export function resolveOrtProvider(placement: OrtPlacement = {}): OrtProvider {
 /** Session options for `placement` and a description for the run record. */
 export function ortSessionOptions(placement: OrtPlacement = {}): { options: Ort.InferenceSession.SessionOptions; provider: OrtProvider; description: string } {
   const provider = resolveOrtProvider(placement);
-  const threads = placement.threads ?? availableParallelism();
+  const threads = placement.threads ?? engineThreads((placement.env ?? process.env) as NodeJS.ProcessEnv);
   const options = cpuSessionOptions(threads);
   if (provider === "cuda") return { options: { ...options, executionProviders: ["cuda", "cpu"] }, provider, description: `CUDA provider (CPU for the rest, ${threads} thread(s))` };
   return { options: { ...options, executionProviders: ["cpu"] }, provider, description: `CPU provider, ${threads} thread(s)` };
