@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -13,6 +13,11 @@ import { tempDir } from "./testing/temp-store.ts";
 
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 const schemaSource = readFileSync(path.join(repoRoot, "prisma", "schema.prisma"), "utf8");
+/** Every migration folder in the repository, in the order they apply. */
+const ALL_MIGRATIONS = readdirSync(path.join(repoRoot, "prisma", "migrations"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
 
 interface Column { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }
 interface IndexRow { name: string; unique: number; origin: string }
@@ -42,7 +47,7 @@ function withDb<T>(dbPath: string, fn: (db: Database.Database) => T): T {
 describe("migrations against schema.prisma", () => {
   it("build every model, column, index, unique and foreign key of the schema, and nothing else", () => {
     const dbPath = freshDbPath();
-    expect(migrate(dbPath)).toEqual(["0001_init"]);
+    expect(migrate(dbPath)).toEqual(ALL_MIGRATIONS);
     const { models, enums } = parsePrismaSchema(schemaSource);
     expect(models.map((model) => model.name)).toContain("Run");
 
@@ -86,7 +91,7 @@ describe("migrations against schema.prisma", () => {
   });
 
   it("names each constraint as Prisma does in the SQL", () => {
-    const sql = readFileSync(path.join(defaultMigrationsDir(), "0001_init", "migration.sql"), "utf8");
+    const sql = ALL_MIGRATIONS.map((name) => readFileSync(path.join(defaultMigrationsDir(), name, "migration.sql"), "utf8")).join("\n");
     const { models } = parsePrismaSchema(schemaSource);
     for (const model of models) {
       for (const fk of model.foreignKeys) expect(sql).toContain(`CONSTRAINT "${fk.name}" FOREIGN KEY ("${fk.columns.join('", "')}")`);
@@ -99,7 +104,7 @@ describe("migrations against schema.prisma", () => {
 describe("migrate", () => {
   it("applies nothing twice and records Prisma's history row with the file's sha256", async () => {
     const dbPath = freshDbPath();
-    expect(migrate(dbPath)).toEqual(["0001_init"]);
+    expect(migrate(dbPath)).toEqual(ALL_MIGRATIONS);
     expect(migrate(dbPath)).toEqual([]);
     const store = await openStore({ path: dbPath });
     await store.ensureExperiment("e");
@@ -109,8 +114,8 @@ describe("migrate", () => {
     await reopened.close();
 
     const fileBytes = readFileSync(path.join(defaultMigrationsDir(), "0001_init", "migration.sql"));
-    const rows = withDb(dbPath, (db) => db.prepare("SELECT * FROM _prisma_migrations").all()) as Record<string, unknown>[];
-    expect(rows).toHaveLength(1);
+    const rows = withDb(dbPath, (db) => db.prepare("SELECT * FROM _prisma_migrations ORDER BY migration_name").all()) as Record<string, unknown>[];
+    expect(rows).toHaveLength(ALL_MIGRATIONS.length);
     const row = rows[0];
     expect(row.migration_name).toBe("0001_init");
     expect(row.checksum).toBe(createHash("sha256").update(fileBytes).digest("hex"));
@@ -137,15 +142,15 @@ describe("migrate", () => {
     const { dir, remove } = tempDir();
     cleanup.push(remove);
     cpSync(defaultMigrationsDir(), dir, { recursive: true });
-    mkdirSync(path.join(dir, "0002_broken"));
-    writeFileSync(path.join(dir, "0002_broken", "migration.sql"), 'CREATE TABLE "Half" ("id" INTEGER);\nCREATE TABLE "Run" ("id" INTEGER);\n');
-    expect(() => migrate(dbPath, { migrationsDir: dir })).toThrow(/Migration 0002_broken failed \(table "Run" already exists\)/);
+    mkdirSync(path.join(dir, "9999_broken"));
+    writeFileSync(path.join(dir, "9999_broken", "migration.sql"), 'CREATE TABLE "Half" ("id" INTEGER);\nCREATE TABLE "Run" ("id" INTEGER);\n');
+    expect(() => migrate(dbPath, { migrationsDir: dir })).toThrow(/Migration 9999_broken failed \(table "Run" already exists\)/);
     withDb(dbPath, (db) => {
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name);
       expect(tables).not.toContain("Half");
     });
-    // 0001 was applied in the same transaction as the broken 0002, so it rolled back as well.
-    expect(migrate(dbPath)).toEqual(["0001_init"]);
+    // The good migrations were applied in the same transaction as the broken one, so they rolled back as well.
+    expect(migrate(dbPath)).toEqual(ALL_MIGRATIONS);
   });
 
   it("lets two processes open a new database at once: both succeed, the migration runs once", async () => {
@@ -153,9 +158,9 @@ describe("migrate", () => {
     const results = await runTogether("open.ts", [[dbPath], [dbPath]]);
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const applied = results.map((result) => JSON.parse(result.lines[0]).applied as string[]);
-    expect(applied.flat()).toEqual(["0001_init"]);
+    expect(applied.flat()).toEqual(ALL_MIGRATIONS);
     withDb(dbPath, (db) => {
-      expect(db.prepare("SELECT COUNT(*) AS n FROM _prisma_migrations").get()).toEqual({ n: 1 });
+      expect(db.prepare("SELECT COUNT(*) AS n FROM _prisma_migrations").get()).toEqual({ n: ALL_MIGRATIONS.length });
       expect(db.prepare("SELECT name FROM Experiment").all()).toEqual([{ name: "shared" }]);
     });
   });
