@@ -19,6 +19,7 @@ const runColumns = {
   backend: true, engine: true, thawVersion: true, datasetFingerprint: true, baseWeightsHash: true,
   skipReport: true, evaluation: true,
   bestValAccuracy: true, bestEpoch: true, lastValAccuracy: true, epochsDone: true,
+  trialIndex: true, prunedAtEpoch: true, pruneReason: true,
 } satisfies Prisma.RunSelect;
 
 const sortColumns = {

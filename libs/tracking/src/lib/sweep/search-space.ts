@@ -17,7 +17,7 @@ export const SWEEP_PARAMS = ["frozenLayers", "learningRate", "optimizer", "batch
 
 export type SetDomain<T> = { kind: "set"; values: T[] };
 export type RangeDomain = { kind: "range"; min: number; max: number; scale: "linear" | "log"; integer?: boolean };
-export type Domain<T> = T extends number ? SetDomain<T> | RangeDomain : SetDomain<T>;
+export type Domain<T> = [T] extends [number] ? SetDomain<T> | RangeDomain : SetDomain<T>;
 
 /** frozenLayers and learningRate are required; the others default to the run's own value. */
 export type SearchSpace = { frozenLayers: Domain<number>; learningRate: Domain<number> } & {
