@@ -24,7 +24,7 @@ export function registerRuns(program: Command): void {
         const rows = page.items.map((r) => [
           String(r.id),
           r.experimentName,
-          r.status,
+          r.prunedAtEpoch === null ? r.status : `${r.status} (pruned)`,
           String(r.frozenLayers),
           fmtLr(r.learningRate),
           fmtNumber(r.bestValAccuracy),

@@ -22,6 +22,7 @@ export function renderRun(run: RunDetail): string {
   const duration = run.startedAt ? (run.endedAt ?? new Date()).getTime() - run.startedAt.getTime() : null;
   out.push(`Run ${run.id}${run.name ? ` (${run.name})` : ""}  ${run.status}  experiment "${run.experiment.name}"  duration ${fmtDuration(duration)}`);
   if (run.error) out.push(`error: ${run.error}`);
+  if (run.pruneReason) out.push(`early stopping: ${run.pruneReason} (sweep ${run.sweepId})`);
   out.push("", table(["param", "value"], runParamPairs(run)));
   const facts: Array<[string, string]> = [
     ["dataset", run.dataset ? `${run.dataset.name} (${run.dataset.path})` : "-"],
