@@ -3,6 +3,7 @@
 // stopping saved (epochs run against the epochs the budget takes when every run goes the
 // distance). Sweeps queued before sweeps had records show their runs only.
 import { useQuery } from "@tanstack/react-query";
+import { useEffect } from "react";
 import Link from "next/link";
 import { pct } from "../../components/format.ts";
 import { useTRPC } from "../../trpc/react.tsx";
@@ -19,6 +20,11 @@ function rule(s: Sweep["scheduler"]): string {
 export function SweepSummary({ sweepId, onClear, live }: { sweepId: string; onClear: () => void; live: boolean }) {
   const trpc = useTRPC();
   const sweep = useQuery({ ...trpc.sweeps.get.queryOptions({ id: sweepId }), retry: false, refetchInterval: live ? 3000 : false });
+  const { refetch } = sweep;
+  // Polling stops when the last run ends: read the final figures once more.
+  useEffect(() => {
+    if (!live) void refetch();
+  }, [live, refetch]);
   const s = sweep.data;
   const saved = s && s.epochsFullBudget > 0 ? 1 - s.epochsRun / s.epochsFullBudget : 0;
   return (
