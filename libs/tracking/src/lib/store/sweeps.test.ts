@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidInputError } from "../errors.ts";
 import { PARAMS, tempStore } from "../testing/temp-store.ts";
@@ -149,5 +150,34 @@ describe("decideEpoch (ASHA through the store)", () => {
     });
     await train(runs[0], [0.9, 0.9, 0.9]);
     expect((await train(runs[1], [0.1, 0.1, 0.1])).prunedAt).toBeNull();
+  });
+});
+
+describe("ASHA replayed on recorded curves of the demo's grid", () => {
+  const recorded = JSON.parse(readFileSync(new URL("../sweep/fixtures/demo-grid-curves.json", import.meta.url), "utf8")) as {
+    runs: { frozenLayers: number; learningRate: number; valAccuracy: number[] }[];
+  };
+  const curveOf = (run: Run) => recorded.runs.find((r) => r.frozenLayers === run.frozenLayers && r.learningRate === run.learningRate)!.valAccuracy;
+  const gridBest = Math.max(...recorded.runs.flatMap((r) => r.valAccuracy));
+  const space = { frozenLayers: { kind: "set", values: [0, 11, 15, 17, 19] }, learningRate: { kind: "set", values: [1e-4, 3e-4, 1e-3, 3e-3] } } as const;
+
+  it("one worker in queue order: the grid's best within a point with at most 40% of its epochs", async () => {
+    const { sweep, runs } = await store.createSweep({
+      experimentId,
+      ...shared,
+      epochs: 20,
+      seed: 7,
+      sampler: "grid",
+      scheduler: { kind: "asha", minEpochs: 1, reductionFactor: 3 },
+      space: { frozenLayers: { ...space.frozenLayers, values: [...space.frozenLayers.values] }, learningRate: { ...space.learningRate, values: [...space.learningRate.values] } },
+    });
+    // Queued in a seeded random order, not frozen-major: the grid's own order would let the
+    // four frozen-0 runs set every rung's bar.
+    expect(runs.map((r) => r.frozenLayers)).not.toEqual([...runs.map((r) => r.frozenLayers)].sort((a, b) => a - b));
+    for (const run of runs) await train(run, curveOf(run));
+    const view = await store.getSweep(sweep.id);
+    expect(view.epochsRun).toBeLessThanOrEqual(0.4 * 400);
+    expect(gridBest - (view.bestValAccuracy ?? 0)).toBeLessThanOrEqual(0.01);
+    expect(view.pruned).toBeGreaterThan(10);
   });
 });

@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma, Run, Sweep } from "../../generated/prisma/client.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
+import { seededRng } from "../sweep/rng.ts";
 import { suggest, type Observation, type SamplerName } from "../sweep/samplers.ts";
 import { decide, schedulerSchema, type Decision, type SchedulerConfig } from "../sweep/scheduler.ts";
 import { gridSize, searchSpaceSchema, spaceParams, type Config, type SearchSpace } from "../sweep/search-space.ts";
@@ -57,6 +58,25 @@ function runRow(sweepId: string, template: Template, config: Config, trialIndex:
   };
 }
 
+/**
+ * The order runs are queued (and so claimed) in. A grid lists one frozen count's cells before
+ * the next; under an asynchronous scheduler the first runs to reach a rung set its bar, so a
+ * grid in its own order lets one block of the grid decide for all the others (measured on the
+ * demo's recorded curves: 198 epochs in grid order against 94 on average over shuffled orders,
+ * same best). Scheduled grids are therefore queued in a seeded random order, as random and
+ * TPE sweeps are by nature; their trial indexes still number the grid's cells.
+ */
+function queueOrder(rows: Prisma.RunCreateManyInput[], sampler: SamplerName, scheduler: SchedulerConfig, seed: number): Prisma.RunCreateManyInput[] {
+  if (sampler !== "grid" || scheduler.kind === "none") return rows;
+  const rng = seededRng(seed);
+  const shuffled = [...rows];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = rng.index(i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  return shuffled;
+}
+
 /** The varied parameters of a run, read back from its columns (dropout from its JSON). */
 function configOf(run: Pick<Run, Exclude<keyof RunParams, "extra"> | "params">, space: SearchSpace): Config {
   const config: Record<string, unknown> = {};
@@ -86,8 +106,11 @@ export async function createSweep(ctx: StoreContext, input: CreateSweepInput): P
   const sweepId = randomUUID();
   const createdAt = new Date();
   const seed = template.seed;
-  const rows = Array.from({ length: first }, (_, index) =>
-    runRow(sweepId, template, suggest({ sampler, space, seed, budget, index, history: [], tpe: { startup } }), index, createdAt),
+  const rows = queueOrder(
+    Array.from({ length: first }, (_, index) => runRow(sweepId, template, suggest({ sampler, space, seed, budget, index, history: [], tpe: { startup } }), index, createdAt)),
+    sampler,
+    scheduler,
+    seed,
   );
   const result = await writeTransaction(ctx.prisma, async (tx) => {
     const sweep = await tx.sweep.create({
