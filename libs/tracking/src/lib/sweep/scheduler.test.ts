@@ -20,8 +20,12 @@ describe("ASHA rungs and decisions", () => {
     expect(pruned).toEqual({ prune: true, reason: "pruned at epoch 1: 0.61 < rung cutoff 0.70 (top 1/3 of 3 run(s) at epoch 1)" });
   });
 
-  it("keeps a run that ties the cutoff", () => {
+  it("keeps a run that ties the cutoff, also when one engine's 4/6 is float32 and another's float64", () => {
     expect(decide({ scheduler: asha, epoch: 2, maxEpochs: 20, curve: [0.2, 0.4, 0.7], others: [[0.7, 0.7, 0.7], [0.1, 0.2, 0.7]] })).toEqual({ prune: false });
+    const f32 = Math.fround(4 / 6);
+    expect(f32).not.toBe(4 / 6);
+    const [lower, higher] = [Math.min(f32, 4 / 6), Math.max(f32, 4 / 6)];
+    expect(decide({ scheduler: asha, epoch: 0, maxEpochs: 20, curve: [lower], others: [[higher], [higher]] })).toEqual({ prune: false });
   });
 
   it("decides only at rungs and never at the last epoch", () => {

@@ -73,6 +73,9 @@ export interface DecideInput {
 }
 
 const fmt = (v: number) => v.toFixed(2);
+/** Accuracies arrive as float32 from one engine and float64 from another: 4/6 is not always
+ *  4/6. Differences below this are ties, and ties continue. */
+const TIE = 1e-6;
 
 export function decide(input: DecideInput): Decision {
   const { scheduler, epoch } = input;
@@ -84,7 +87,7 @@ export function decide(input: DecideInput): Decision {
   if (scheduler.kind === "asha") {
     if (!ashaRungs(scheduler.minEpochs, scheduler.reductionFactor, input.maxEpochs).includes(done) || others.length === 0) return { prune: false };
     const cutoff = quantile(others, 1 - 1 / scheduler.reductionFactor);
-    if (value >= cutoff) return { prune: false };
+    if (value >= cutoff - TIE) return { prune: false };
     const label = scheduler.reductionFactor === 2 ? "rung median" : `rung cutoff`;
     return {
       prune: true,
@@ -93,7 +96,7 @@ export function decide(input: DecideInput): Decision {
   }
   if (done < scheduler.minEpochs || others.length < scheduler.minRuns) return { prune: false };
   const median = quantile(others, 0.5);
-  if (value >= median) return { prune: false };
+  if (value >= median - TIE) return { prune: false };
   return { prune: true, reason: `pruned at epoch ${done}: ${fmt(value)} < median ${fmt(median)} of ${others.length} run(s) at epoch ${done}` };
 }
 
