@@ -129,18 +129,21 @@ describe("dashboard", () => {
     await hydrated();
     await page.locator('input[name="mode"]').nth(1).check();
     await page.selectOption('select[name="experimentId"]', { label: "e2e" });
+    const shapes = await page.locator('select[name="datasetId"] option', { hasText: "shapes" }).getAttribute("value");
+    await page.selectOption('select[name="datasetId"]', shapes as string);
     await page.selectOption('select[name="base"]', "random");
-    const fields: Record<string, string> = { name: "asha", imageSize: "32", widthMultiplier: "0.0625", validationSplit: "0.25", epochs: "4", batchSize: "8", patience: "4", seed: "1" };
+    await page.selectOption('select[name="head"]', "pooled");
+    const fields: Record<string, string> = { name: "asha", imageSize: "32", widthMultiplier: "0.0625", validationSplit: "0.2", epochs: "4", batchSize: "8", patience: "4", seed: "5" };
     for (const [name, value] of Object.entries(fields)) await page.fill(`input[name="${name}"]`, value);
     await page.selectOption('select[name="optimizer"]', "adam");
     await page.fill('input[name="frozenLayersList"]', "0, 19");
-    await page.fill('input[name="learningRates"]', "0.01, 0.0001, 0.000001");
+    await page.fill('input[name="learningRates"]', "0.1, 0.01, 0.001, 0.000001");
     await page.selectOption('select[name="scheduler"]', "asha");
     await page.fill('input[name="minEpochs"]', "1");
-    await page.fill('input[name="reductionFactor"]', "2");
-    // 6 runs x 4 epochs; ASHA (rungs 1, 2): 6 + 3 + 2 x 2 = 13 epochs expected.
-    expect(await page.textContent('[data-testid="sweep-size"]')).toContain("Budget: 6 runs, at most 24 epochs");
-    expect(await page.textContent('[data-testid="sweep-size"]')).toContain("ASHA expects about 13 epochs");
+    await page.fill('input[name="reductionFactor"]', "3");
+    // 8 runs x 4 epochs; ASHA (rungs 1, 3; top third goes on): 8 x 1 + 3 x 2 + 1 x 1 = 15 epochs expected.
+    expect(await page.textContent('[data-testid="sweep-size"]')).toContain("Budget: 8 runs, at most 32 epochs");
+    expect(await page.textContent('[data-testid="sweep-size"]')).toContain("ASHA expects about 15 epochs");
     await shot("launch-sweep");
     await page.click('button[type="submit"]');
     await page.waitForURL(/\/runs\?.*sweep=/);
@@ -153,23 +156,23 @@ describe("dashboard", () => {
     const store = await openStore({ path: path.join(app.home, "thaw.db") });
     const sweepRuns = (await store.listRuns({ sweepId })).items;
     await store.close();
-    expect(sweepRuns).toHaveLength(6);
+    expect(sweepRuns).toHaveLength(8);
     const pruned = sweepRuns.filter((r) => r.prunedAtEpoch !== null);
     expect(pruned.length).toBeGreaterThan(0);
     for (const run of sweepRuns) expect(run.status).toBe("FINISHED");
     await page.waitForSelector("[data-pruned]");
     expect((await page.locator("[data-pruned]").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-pruned"))))).sort()).toEqual(pruned.map((r) => r.id).sort());
     const saved = await page.textContent('[data-testid="epochs-saved"]');
-    expect(saved).toContain(`${sweepRuns.reduce((n, r) => n + r.epochsDone, 0)} of 24 epochs run`);
+    expect(saved).toContain(`${sweepRuns.reduce((n, r) => n + r.epochsDone, 0)} of 32 epochs run`);
     await shot("sweep-runs");
 
     await page.check('[aria-label="Select all shown"]');
-    await page.click('button:has-text("Compare 6")');
+    await page.click('button:has-text("Compare 8")');
     await page.waitForSelector('[data-testid="parallel-coordinates"] polyline');
-    expect(await page.locator('[data-testid="stats-table"] tbody tr').count()).toBe(6);
+    expect(await page.locator('[data-testid="stats-table"] tbody tr').count()).toBe(8);
     const swatches = await page.locator('[data-testid="stats-table"] .swatch').evaluateAll((els) => els.map((e) => e.getAttribute("data-color")));
-    expect(new Set(swatches).size).toBe(6);
-    // Brush the top of the log learning-rate axis (1e-6 .. 1e-2): lr >= 1e-4 stays.
+    expect(new Set(swatches).size).toBe(8);
+    // Brush the top 55% of the log learning-rate axis (1e-6 .. 1e-1): 1e-3, 1e-2 and 1e-1 stay.
     const box = (await page.locator('[data-testid="brush-learningRate"]').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + 2);
     await page.mouse.down();

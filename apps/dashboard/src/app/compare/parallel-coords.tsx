@@ -32,6 +32,8 @@ const CANDIDATES: { key: string; label: string; log?: boolean }[] = [
   { key: "augment", label: "augment" },
 ];
 const METRIC_KEY = "bestValAccuracy";
+/** The brush area reaches past both ends of an axis, so a drag from just beyond an end takes it in. */
+const BRUSH_OVERHANG = 12;
 
 function fmt(v: number, log: boolean): string {
   if (log) return v.toExponential(0).replace("e-", "e-");
@@ -134,13 +136,12 @@ export function ParallelCoordinates({
     <div className="panel" style={{ marginBottom: 0 }} data-testid="parallel-coordinates">
       <div className="row" style={{ justifyContent: "space-between" }}>
         <h2>Parallel coordinates</h2>
-        <span className="muted">
-          {brushed ? `${runs.filter((r) => passes(r, brushes)).length} of ${runs.length} runs in the brushed ranges · ` : ""}drag along an axis to filter; click it to clear
-          {brushed && (
-            <button type="button" style={{ marginLeft: 8 }} onClick={() => update({})}>
-              Clear all
-            </button>
-          )}
+        {/* Always laid out the same, brushed or not: a line that moved the chart mid-drag would move the brush too. */}
+        <span className="muted row" data-testid="brush-status">
+          {runs.filter((r) => passes(r, brushes)).length} of {runs.length} runs in the brushed ranges · drag along an axis to filter; click it to clear
+          <button type="button" disabled={!brushed} onClick={() => update({})}>
+            Clear all
+          </button>
         </span>
       </div>
       <svg ref={svg} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%" role="img" aria-label="Parallel coordinates of the compared runs">
@@ -185,8 +186,8 @@ export function ParallelCoordinates({
               data-testid={`brush-${axis.key}`}
               x={xOf(i) - 14}
               width={28}
-              y={TOP}
-              height={HEIGHT - TOP - BOTTOM}
+              y={TOP - BRUSH_OVERHANG}
+              height={HEIGHT - TOP - BOTTOM + 2 * BRUSH_OVERHANG}
               fill="transparent"
               style={{ cursor: "ns-resize", touchAction: "none" }}
               onPointerDown={(e) => onDown(axis.key, e)}
