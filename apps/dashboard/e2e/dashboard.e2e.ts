@@ -139,6 +139,72 @@ describe("dashboard", () => {
     await shot("compare");
   });
 
+  it("launches a sweep with early stopping from the form, shows its pruned runs, and the brush filters the table", async () => {
+    await page.goto(`${app.baseUrl}/launch`);
+    await hydrated();
+    await page.locator('input[name="mode"]').nth(1).check();
+    await page.selectOption('select[name="experimentId"]', { label: "e2e" });
+    const shapes = await page.locator('select[name="datasetId"] option', { hasText: "shapes" }).getAttribute("value");
+    await page.selectOption('select[name="datasetId"]', shapes as string);
+    await page.selectOption('select[name="base"]', "random");
+    await page.selectOption('select[name="head"]', "pooled");
+    const fields: Record<string, string> = { name: "asha", imageSize: "32", widthMultiplier: "0.0625", validationSplit: "0.2", epochs: "4", batchSize: "8", patience: "4", seed: "5" };
+    for (const [name, value] of Object.entries(fields)) await page.fill(`input[name="${name}"]`, value);
+    await page.selectOption('select[name="optimizer"]', "adam");
+    await page.fill('input[name="frozenLayersList"]', "0, 19");
+    await page.fill('input[name="learningRates"]', "0.1, 0.01, 0.001, 0.000001");
+    await page.selectOption('select[name="scheduler"]', "asha");
+    await page.fill('input[name="minEpochs"]', "1");
+    await page.fill('input[name="reductionFactor"]', "3");
+    // 8 runs x 4 epochs; ASHA (rungs 1, 3; top third goes on): 8 x 1 + 3 x 2 + 1 x 1 = 15 epochs expected.
+    expect(await page.textContent('[data-testid="sweep-size"]')).toContain("Budget: 8 runs, at most 32 epochs");
+    expect(await page.textContent('[data-testid="sweep-size"]')).toContain("ASHA expects about 15 epochs");
+    await shot("launch-sweep");
+    await page.click('button[type="submit"]');
+    await page.waitForURL(/\/runs\?.*sweep=/);
+    const sweepId = new URL(page.url()).searchParams.get("sweep") as string;
+    await page.waitForFunction(
+      () => /0 running, 0 queued/.test(document.querySelector('[data-testid="epochs-saved"]')?.textContent ?? ""),
+      undefined,
+      { timeout: 230_000, polling: 1000 },
+    );
+    const store = await openStore({ path: path.join(app.home, "thaw.db") });
+    const sweepRuns = (await store.listRuns({ sweepId })).items;
+    await store.close();
+    expect(sweepRuns).toHaveLength(8);
+    const pruned = sweepRuns.filter((r) => r.prunedAtEpoch !== null);
+    expect(pruned.length).toBeGreaterThan(0);
+    for (const run of sweepRuns) expect(run.status).toBe("FINISHED");
+    await page.waitForSelector("[data-pruned]");
+    expect((await page.locator("[data-pruned]").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-pruned"))))).sort()).toEqual(pruned.map((r) => r.id).sort());
+    const saved = await page.textContent('[data-testid="epochs-saved"]');
+    expect(saved).toContain(`${sweepRuns.reduce((n, r) => n + r.epochsDone, 0)} of 32 epochs run`);
+    await shot("sweep-runs");
+
+    await page.check('[aria-label="Select all shown"]');
+    await page.click('button:has-text("Compare 8")');
+    await page.waitForSelector('[data-testid="parallel-coordinates"] polyline');
+    expect(await page.locator('[data-testid="stats-table"] tbody tr').count()).toBe(8);
+    const swatches = await page.locator('[data-testid="stats-table"] .swatch').evaluateAll((els) => els.map((e) => e.getAttribute("data-color")));
+    expect(new Set(swatches).size).toBe(8);
+    // Brush the top 55% of the log learning-rate axis (1e-6 .. 1e-1): 1e-3, 1e-2 and 1e-1 stay.
+    const box = (await page.locator('[data-testid="brush-learningRate"]').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.3, { steps: 4 });
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.55, { steps: 4 });
+    await page.mouse.up();
+    const expected = sweepRuns.filter((r) => r.learningRate >= 1e-4).map((r) => r.id).sort((a, b) => a - b);
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="stats-table"] tbody tr').length === n, expected.length);
+    const shown = await page.locator('[data-testid="stats-table"] tbody tr').evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-run"))));
+    expect(shown.sort((a, b) => a - b)).toEqual(expected);
+    expect(await page.locator('[data-testid="compare-valAccuracy"] path.recharts-line-curve').count()).toBe(expected.length);
+    // A run keeps its colour when others are filtered away.
+    const after = await page.locator('[data-testid="stats-table"] .swatch').evaluateAll((els) => els.map((e) => e.getAttribute("data-color")));
+    expect(after.every((c) => swatches.includes(c))).toBe(true);
+    await shot("compare-brushed");
+  });
+
   it("promotes a checkpoint and shows it as the champion on the models page", async () => {
     await page.goto(`${app.baseUrl}/run/${runIds[0]}`);
     await page.locator('[data-testid="checkpoints"] button:has-text("Promote")').first().click();

@@ -39,9 +39,26 @@ describe("option validation", () => {
   });
 
   it("reads sweep grids as de-duplicated lists and names the bad element", () => {
-    expect(parseOptions(sweepSchema, { ...required, frozen: "11,15,19,15", lr: "1e-3, 1e-4" })).toMatchObject({ frozen: [11, 15, 19], lr: [1e-3, 1e-4] });
+    expect(parseOptions(sweepSchema, { ...required, frozen: "11,15,19,15", lr: "1e-3, 1e-4" })).toMatchObject({
+      frozen: { kind: "set", values: [11, 15, 19] },
+      lr: { kind: "set", values: [1e-3, 1e-4] },
+    });
     expect(() => parseOptions(sweepSchema, { ...required, frozen: "11,x" })).toThrow(
       '--frozen must be a comma-separated list of whole numbers of layers such as 11,15,19; "x" is not.',
     );
+  });
+
+  it("reads ranges with their scale for random and TPE sweeps, and names a bad range's fix", () => {
+    expect(parseOptions(sweepSchema, { ...required, lr: "1e-5..1e-2:log", frozen: "11..19", sampler: "tpe", runs: "24" })).toMatchObject({
+      lr: { kind: "range", min: 1e-5, max: 1e-2, scale: "log" },
+      frozen: { kind: "range", min: 11, max: 19, scale: "linear", integer: true },
+      sampler: "tpe",
+      runs: 24,
+    });
+    expect(() => parseOptions(sweepSchema, { ...required, lr: "1e-2..1e-5:log" })).toThrow(
+      '--lr range "1e-2..1e-5:log" is not valid: the lower bound comes first; write it as 1e-5..1e-2:log.',
+    );
+    expect(() => parseOptions(sweepSchema, { ...required, lr: "0..1e-2:log" })).toThrow(/both bounds must be positive numbers/);
+    expect(() => parseOptions(sweepSchema, { ...required, sampler: "bayes" })).toThrow('--sampler must be one of grid, random, tpe; got "bayes".');
   });
 });

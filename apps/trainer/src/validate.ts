@@ -1,6 +1,7 @@
 // zod schemas for the CLI's options. Every failure becomes one sentence naming the option,
 // what is wrong and what to type instead; nothing is written before these checks pass.
 import { z } from "zod";
+import { SAMPLERS, SCHEDULERS, type RangeDomain, type SetDomain } from "@thaw/tracking";
 import { UsageError } from "./errors.ts";
 
 type Check = (value: number) => boolean;
@@ -29,6 +30,39 @@ function numericList(flag: string, rule: string, check: Check, integer = false) 
       return z.NEVER;
     }
     return [...new Set(values)];
+  });
+}
+
+/**
+ * A sweep dimension: a comma-separated set ("11,15,19") or a range "lo..hi" with an optional
+ * scale suffix ":log" or ":linear" (default linear; integer options draw whole numbers).
+ */
+function domainOption(flag: string, rule: string, example: string, check: Check, integer = false) {
+  const list = numericList(flag, `${rule} such as ${example.split(";")[0]}`, check, integer);
+  return z.string().transform((raw, ctx): SetDomain<number> | RangeDomain => {
+    const match = /^\s*([^.\s][^\s]*?)\s*\.\.\s*([^:\s]+)\s*(?::\s*(log|linear))?\s*$/.exec(raw);
+    if (!match) {
+      const parsed = list.safeParse(raw);
+      if (!parsed.success) {
+        ctx.addIssue({ code: "custom", message: parsed.error.issues[0]?.message ?? `${flag} is not valid.` });
+        return z.NEVER;
+      }
+      return { kind: "set", values: parsed.data };
+    }
+    const [min, max] = [Number(match[1]), Number(match[2])];
+    const scale = (match[3] ?? "linear") as "log" | "linear";
+    const problem = ![min, max].every((v) => Number.isFinite(v) && check(v))
+      ? `both bounds must be ${rule}`
+      : min > max
+        ? "the lower bound comes first"
+        : scale === "log" && min <= 0
+          ? "a log range needs bounds above 0"
+          : null;
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: `${flag} range "${raw}" is not valid: ${problem}; write it as ${example.split(";")[1] ?? "lo..hi"}.` });
+      return z.NEVER;
+    }
+    return { kind: "range", min, max, scale, ...(integer && { integer: true }) };
   });
 }
 
@@ -74,8 +108,29 @@ export const trainSchema = z.object({
 
 export const sweepSchema = z.object({
   ...common,
-  frozen: numericList("--frozen", "whole numbers of layers such as 11,15,19", (v) => v >= 0, true).default([19]),
-  lr: numericList("--lr", "positive numbers such as 1e-3,1e-4", positive).default([1e-4]),
+  frozen: domainOption("--frozen", "whole numbers of layers", "11,15,19;11..19", (v) => v >= 0, true).default({ kind: "set", values: [19] }),
+  lr: domainOption("--lr", "positive numbers", "1e-3,1e-4;1e-5..1e-2:log", positive).default({ kind: "set", values: [1e-4] }),
+  optimizer: z
+    .string()
+    .transform((raw, ctx) => {
+      const values = [...new Set(raw.split(",").map((v) => v.trim()))];
+      if (!values.every((v) => v === "sgd" || v === "adam")) {
+        ctx.addIssue({ code: "custom", message: `--optimizer must be sgd, adam or sgd,adam; got "${raw}".` });
+        return z.NEVER;
+      }
+      return values as ("sgd" | "adam")[];
+    })
+    .default(["sgd"]),
+  batch: domainOption("--batch", "whole numbers of at least 1", "16,32;8..64", (v) => v >= 1, true).default({ kind: "set", values: [32] }),
+  dropout: domainOption("--dropout", "fractions from 0 up to (not including) 1", "0,0.5;0..0.5", (v) => v >= 0 && v < 1).default({ kind: "set", values: [0] }),
+  augmentBoth: z.boolean().default(false),
+  sampler: choice("--sampler", SAMPLERS).default("grid"),
+  runs: numeric("--runs", "a whole number of runs of at least 1 such as 24", (v) => v >= 1, true).optional(),
+  parallel: numeric("--parallel", "a whole number of at least 1 such as 2", (v) => v >= 1, true).optional(),
+  scheduler: choice("--scheduler", SCHEDULERS).default("none"),
+  minEpochs: numeric("--min-epochs", "a whole number of epochs of at least 1 such as 1", (v) => v >= 1, true).default(1),
+  reductionFactor: numeric("--reduction-factor", "a whole number of at least 2 such as 3", (v) => v >= 2, true).default(3),
+  minRuns: numeric("--min-runs", "a whole number of runs of at least 1 such as 3", (v) => v >= 1, true).default(3),
 });
 
 export type TrainOptions = z.output<typeof trainSchema>;

@@ -58,3 +58,20 @@ export type {
 } from "./lib/tracking-store.ts";
 export { runParams } from "./lib/run-params.ts";
 export { parseRunProgress, PROGRESS_PHASES, type RunProgress, type RunProgressInput } from "./lib/run-progress.ts";
+export type { CreateSweepInput, Sweep, SweepView } from "./lib/tracking-store.ts";
+export { SAMPLERS, suggest, gridPlan, type SamplerName, type Observation, type TpeOptions } from "./lib/sweep/samplers.ts";
+export { SCHEDULERS, ashaRungs, decide, schedulerSchema, type Decision, type SchedulerConfig } from "./lib/sweep/scheduler.ts";
+export {
+  SWEEP_PARAMS,
+  gridSize,
+  searchSpaceSchema,
+  type Config,
+  type Domain,
+  type RangeDomain,
+  type SearchSpace,
+  type SetDomain,
+  type SweepParam,
+  type SweepValues,
+} from "./lib/sweep/search-space.ts";
+export { parameterImportance, type ImportanceRun, type ParamImportance } from "./lib/sweep/importance.ts";
+export { runImportance } from "./lib/sweep/run-importance.ts";

@@ -24,6 +24,10 @@ export interface CompareRun {
   params: Record<string, string | number | boolean | null>;
   epochsDone: number;
   bestValAccuracy: number | null;
+  sweepId: string | null;
+  /** 0-based epoch after which the sweep's scheduler stopped the run, and why; null otherwise. */
+  prunedAtEpoch: number | null;
+  pruneReason: string | null;
   /** epoch -> value per metric; null where the epoch logged no value. */
   series: Record<MetricKey, (number | null)[]>;
   stats: Record<MetricKey, MetricStats>;
@@ -70,6 +74,9 @@ export function compareRun(run: RunDetail): CompareRun {
     params: paramsOf(run),
     epochsDone: run.epochsDone,
     bestValAccuracy: run.bestValAccuracy,
+    sweepId: run.sweepId,
+    prunedAtEpoch: run.prunedAtEpoch,
+    pruneReason: run.pruneReason,
     series,
     stats,
   };

@@ -38,13 +38,37 @@ export const commonParamsSchema = z.object({
 
 export const launchRunSchema = commonParamsSchema.extend({ frozenLayers: frozen, learningRate });
 
-export const sweepSchema = commonParamsSchema.extend({
-  frozenLayersList: z.array(frozen).min(1, "Give at least one frozen-layer count.").max(50, "Give at most 50 frozen-layer counts."),
-  learningRates: z.array(learningRate).min(1, "Give at least one learning rate.").max(50, "Give at most 50 learning rates."),
-});
+export const SAMPLER_NAMES = ["grid", "random", "tpe"] as const;
+export const SCHEDULER_NAMES = ["none", "asha", "median"] as const;
+
+const minEpochs = z.number().int("The minimum epochs must be a whole number.").min(1, "The minimum epochs are at least 1.");
+export const schedulerInputSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("none") }),
+  z.object({ kind: z.literal("asha"), minEpochs, reductionFactor: z.number().int("The reduction factor must be a whole number.").min(2, "The reduction factor is at least 2.") }),
+  z.object({ kind: z.literal("median"), minEpochs, minRuns: z.number().int("The minimum runs must be a whole number.").min(1, "The minimum runs are at least 1.") }),
+]);
+export type SchedulerInput = z.infer<typeof schedulerInputSchema>;
+
+export const sweepSchema = commonParamsSchema
+  .extend({
+    frozenLayersList: z.array(frozen).min(1, "Give at least one frozen-layer count.").max(50, "Give at most 50 frozen-layer counts."),
+    learningRates: z.array(learningRate).max(50, "Give at most 50 learning rates."),
+    /** grid: every cell; random and tpe: `budget` runs drawn from the lists or the range. */
+    sampler: z.enum(SAMPLER_NAMES, "The sampler is grid, random or tpe.").default("grid"),
+    /** random and tpe: a log-uniform learning-rate range instead of the list. */
+    learningRateRange: z.object({ min: learningRate, max: learningRate }).refine((r) => r.max > r.min, "The range's upper bound must be above its lower bound.").optional(),
+    budget: z.number().int("The run budget must be a whole number.").min(1, "The run budget is at least 1 run.").optional(),
+    scheduler: schedulerInputSchema.default({ kind: "none" }),
+  })
+  .superRefine((input, ctx) => {
+    if (input.learningRates.length === 0 && (input.sampler === "grid" || !input.learningRateRange)) {
+      ctx.addIssue({ code: "custom", path: ["learningRates"], message: "Give at least one learning rate (or, with random or tpe, a range)." });
+    }
+  });
 
 export type LaunchRunInput = z.infer<typeof launchRunSchema>;
 export type SweepInput = z.infer<typeof sweepSchema>;
+export type SweepFormInput = z.input<typeof sweepSchema>;
 
 /** Values a fresh form starts with: a small, quick fine-tune of the last block. */
 export const defaultParams = {
@@ -75,3 +99,39 @@ export function distinct(values: number[]): number[] {
 export function sweepSize(frozenLayersList: number[], learningRates: number[]): number {
   return distinct(frozenLayersList).length * distinct(learningRates).length;
 }
+
+/** What a sweep will cost: runs, epochs at most, and under ASHA the epochs it expects to run. */
+export interface SweepBudget {
+  runs: number;
+  maxEpochs: number;
+  /** null when it depends on the curves (median rule) or nothing stops early. */
+  expectedEpochs: number | null;
+}
+
+/**
+ * ASHA's expected epochs: every run to the first rung, then about 1/eta of the runs on to each
+ * next rung (at least one: the first run at a rung always continues), the last ones to the end.
+ */
+export function ashaExpectedEpochs(runs: number, epochs: number, minEpochs: number, reductionFactor: number): number {
+  let total = 0;
+  let reach = runs;
+  let previous = 0;
+  for (let rung = minEpochs; rung < epochs; rung *= reductionFactor) {
+    total += reach * (rung - previous);
+    previous = rung;
+    reach = Math.max(1, Math.ceil(reach / reductionFactor));
+  }
+  return total + reach * (epochs - previous);
+}
+
+export function sweepBudget(input: Pick<SweepFormInput, "frozenLayersList" | "learningRates" | "sampler" | "budget" | "scheduler" | "epochs">): SweepBudget {
+  const runs = (input.sampler ?? "grid") === "grid" ? sweepSize(input.frozenLayersList, input.learningRates) : (input.budget ?? DEFAULT_SWEEP_BUDGET);
+  const scheduler = input.scheduler ?? { kind: "none" };
+  return {
+    runs,
+    maxEpochs: runs * input.epochs,
+    expectedEpochs: scheduler.kind === "asha" ? ashaExpectedEpochs(runs, input.epochs, scheduler.minEpochs, scheduler.reductionFactor) : null,
+  };
+}
+
+export const DEFAULT_SWEEP_BUDGET = 20;

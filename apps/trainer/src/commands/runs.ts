@@ -42,7 +42,7 @@ export function renderRunList(runs: RunListItem[]): string {
   const rows = runs.map((r) => [
     String(r.id),
     r.experimentName,
-    r.status,
+    r.prunedAtEpoch === null ? r.status : `${r.status} (pruned)`,
     String(r.frozenLayers),
     fmtLr(r.learningRate),
     fmtNumber(r.bestValAccuracy),

@@ -29,6 +29,7 @@ export function renderRun(run: RunDetail): string {
     const age = Math.max(0, Math.round((Date.now() - Date.parse(progress.updatedAt)) / 1000));
     out.push(`epoch ${progress.epoch + 1}/${run.epochs} ${progressBar(progress.done, progress.total)} ${describeProgress(progress)} (${age} s ago)`);
   }
+  if (run.pruneReason) out.push(`early stopping: ${run.pruneReason} (sweep ${run.sweepId})`);
   out.push("", table(["param", "value"], runParamPairs(run)));
   const facts: Array<[string, string]> = [
     ["dataset", run.dataset ? `${run.dataset.name} (${run.dataset.path})` : "-"],

@@ -2,7 +2,7 @@
 // and the queued run(s). Shared by `thaw train`, `thaw sweep` and `thaw demo`.
 import { createHash } from "node:crypto";
 import path from "node:path";
-import type { EnqueueRunInput, Run, TrackingStore } from "@thaw/tracking";
+import type { CreateSweepInput, EnqueueRunInput, Run, Sweep, TrackingStore } from "@thaw/tracking";
 import { isNotFound } from "../refs.ts";
 import type { RunPlan } from "@thaw/planner";
 
@@ -75,4 +75,14 @@ export async function enqueueGrid(
   lrs: number[],
 ): Promise<{ sweepId: string; runs: Run[] }> {
   return store.enqueueSweep({ ...(await baseInput(store, settings, plan)), frozenLayers: frozen, learningRates: lrs });
+}
+
+/** A sweep over a search space: the sampler picks each run's configuration within the budget. */
+export async function enqueueSearch(
+  store: TrackingStore,
+  settings: RunSettings,
+  plan: RunPlan,
+  search: Pick<CreateSweepInput, "space" | "sampler" | "budget" | "parallelism" | "scheduler">,
+): Promise<{ sweep: Sweep; runs: Run[] }> {
+  return store.createSweep({ ...(await baseInput(store, settings, plan)), ...search });
 }

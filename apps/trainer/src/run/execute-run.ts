@@ -26,6 +26,22 @@ export interface ExecuteOptions {
 export type RunOutcome = "FINISHED" | "STOPPED" | "FAILED";
 
 export async function executeRun(store: TrackingStore, run: Run, options: ExecuteOptions): Promise<RunOutcome> {
+  const outcome = await executeOnce(store, run, options);
+  // A slot of the sweep has freed: its sampler picks the next run(s) from the results so far.
+  // A stopped run does not refill, so stopping a sweep's runs stops the sweep.
+  if (run.sweepId && outcome !== "STOPPED") {
+    try {
+      await store.refillSweep(run.sweepId);
+    } catch (error) {
+      (options.write ?? ((text: string) => process.stdout.write(text)))(
+        `${options.logPrefix ?? ""}could not queue the next runs of sweep ${run.sweepId}: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    }
+  }
+  return outcome;
+}
+
+async function executeOnce(store: TrackingStore, run: Run, options: ExecuteOptions): Promise<RunOutcome> {
   const settings = execSettings(run);
   const paths = thawPaths();
   const write = options.write ?? ((text: string) => process.stdout.write(text));
@@ -67,7 +83,9 @@ export async function executeRun(store: TrackingStore, run: Run, options: Execut
       heartbeat,
       write: (text) => write(text.replace(/^(\r?\x1b\[2K)?/, (m) => `${m}${prefix}`)),
       tty: options.tty,
+      sweepId: run.sweepId,
     });
+    if (fitted.pruneReason) log(`run ${run.id} ${fitted.pruneReason}; it ends FINISHED with its epochs and checkpoints.`);
     const frozenPart = fitted.featureCacheEngine ? `; features ${fitted.featureCacheEngine}` : fitted.prefixEngine ? `; prefix ${fitted.prefixEngine}` : "";
     const provider = fitted.trainingEngine.provider ? ` (${fitted.trainingEngine.provider})` : "";
     await store.recordRunInfo(run.id, { engine: `training ${fitted.trainingEngine.name}${provider}${frozenPart}` });

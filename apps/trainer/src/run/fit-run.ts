@@ -9,6 +9,7 @@ import { ProgressMeter, describeProgress } from "./progress-meter.ts";
 import type { Heartbeat } from "./heartbeat.ts";
 import type { RunCheckpointMeta, TrainModel } from "./model-setup.ts";
 import type { ExecSettings } from "./run-settings.ts";
+import { sweepPruning } from "./sweep-pruning.ts";
 import type { TrainingData } from "./training-data.ts";
 
 export interface FitRunInput {
@@ -25,6 +26,8 @@ export interface FitRunInput {
   heartbeat: Heartbeat;
   write: (text: string) => void;
   tty?: boolean;
+  /** The run's sweep, whose scheduler may stop it early; null outside a sweep. */
+  sweepId?: string | null;
 }
 
 const MONITOR = "val_accuracy";
@@ -37,6 +40,8 @@ export interface FitRunResult {
   trainingEngine: { name: string; reason: string; provider?: string };
   /** Engine that ran the frozen prefix every batch (runs without the cache); null otherwise. */
   prefixEngine: string | null;
+  /** Why the sweep's scheduler stopped the run early; null when it was not. */
+  pruneReason: string | null;
 }
 
 export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
@@ -101,6 +106,9 @@ export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
     },
   });
   const stopping = earlyStopping({ monitor: MONITOR, mode: "max", patience: settings.patience });
+  let pruneReason: string | null = null;
+  // Last, so that the epoch that decides has been logged and its checkpoint saved.
+  const pruning = input.sweepId ? [sweepPruning(store, settings.runId, (reason) => (pruneReason = reason))] : [];
   // Without augmentation the frozen prefix sees the same pixels every epoch: compute it once
   // per image (shared by every run that freezes the same prefix of the same weights).
   const cached = !settings.augment && settings.frozenLayers >= 2;
@@ -108,7 +116,7 @@ export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
     epochs: settings.epochs,
     optimizer: settings.optimizer === "adam" ? adam(settings.learningRate) : sgd(settings.learningRate, settings.momentum),
     validation: () => data.validation,
-    callbacks: [tracking, checkpoints, stopping],
+    callbacks: [tracking, checkpoints, stopping, ...pruning],
     signal: input.signal,
     batchSize: settings.batchSize,
     featureCache: cached
@@ -117,5 +125,5 @@ export async function fitRun(input: FitRunInput): Promise<FitRunResult> {
   });
   // Nothing is in progress while the best checkpoint is evaluated; ending the run clears it too.
   await store.recordProgress(settings.runId, null).catch(() => undefined);
-  return { featureCacheEngine: history.featureCache?.engine ?? null, featureCacheDir: history.featureCache?.dir ?? null, trainingEngine: history.engine, prefixEngine: history.prefixEngine?.name ?? null };
+  return { featureCacheEngine: history.featureCache?.engine ?? null, featureCacheDir: history.featureCache?.dir ?? null, trainingEngine: history.engine, prefixEngine: history.prefixEngine?.name ?? null, pruneReason };
 }

@@ -13,6 +13,11 @@ import { tempDir } from "./testing/temp-store.ts";
 
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 const schemaSource = readFileSync(path.join(repoRoot, "prisma", "schema.prisma"), "utf8");
+/** Every migration folder in the repository, in the order they apply. */
+const ALL_MIGRATIONS = readdirSync(path.join(repoRoot, "prisma", "migrations"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
 
 interface Column { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }
 interface IndexRow { name: string; unique: number; origin: string }
@@ -90,7 +95,7 @@ describe("migrations against schema.prisma", () => {
   });
 
   it("names each constraint as Prisma does in the SQL", () => {
-    const sql = readFileSync(path.join(defaultMigrationsDir(), "0001_init", "migration.sql"), "utf8");
+    const sql = ALL_MIGRATIONS.map((name) => readFileSync(path.join(defaultMigrationsDir(), name, "migration.sql"), "utf8")).join("\n");
     const { models } = parsePrismaSchema(schemaSource);
     for (const model of models) {
       for (const fk of model.foreignKeys) expect(sql).toContain(`CONSTRAINT "${fk.name}" FOREIGN KEY ("${fk.columns.join('", "')}")`);

@@ -17,6 +17,7 @@ import { addCheckpoint, logEpoch, recordProgress, recordRunInfo } from "./store/
 import { listCheckpoints, markCheckpointsDeleted, pruneCheckpoints } from "./store/checkpoint-retention.ts";
 import { bestCheckpoint, checkpointAtPath, compareRuns, getCheckpoint, getRun, listRuns } from "./store/run-queries.ts";
 import { aliasHistory, getAlias, promote } from "./store/promotions.ts";
+import { createSweep, decideEpoch, getSweep, listSweeps, refillSweep } from "./store/sweeps.ts";
 import type { TrackingStore } from "./tracking-store.ts";
 
 export interface OpenStoreOptions {
@@ -73,6 +74,11 @@ function createStore(ctx: StoreContext, target: DatabaseTarget): TrackingStore {
     enqueueRun: (input) => enqueueRun(ctx, input),
     enqueueSweep: (input) => enqueueSweep(ctx, input),
     updateRunParams: (runId, patch) => updateRunParams(ctx, runId, patch),
+    createSweep: (input) => createSweep(ctx, input),
+    refillSweep: (sweepId) => refillSweep(ctx, sweepId),
+    decideEpoch: (runId, epoch) => decideEpoch(ctx, runId, epoch),
+    getSweep: (sweepId) => getSweep(ctx, sweepId),
+    listSweeps: (experimentId) => listSweeps(ctx, experimentId),
     claimNextRun: (workerId) => claimNextRun(ctx, workerId),
     claimRun: (runId, workerId) => claimRun(ctx, runId, workerId),
     heartbeat: (runId, workerId) => heartbeat(ctx, runId, workerId),

@@ -10,10 +10,14 @@ import type {
   Promotion,
   Run,
   RunStatus,
+  Sweep,
 } from "../generated/prisma/client.ts";
 import type { RunProgressInput } from "./run-progress.ts";
+import type { SamplerName } from "./sweep/samplers.ts";
+import type { Decision, SchedulerConfig } from "./sweep/scheduler.ts";
+import type { SearchSpace } from "./sweep/search-space.ts";
 
-export type { Checkpoint, Dataset, EpochMetric, Experiment, Promotion, Run, RunStatus };
+export type { Checkpoint, Dataset, EpochMetric, Experiment, Promotion, Run, RunStatus, Sweep };
 
 /** Hyperparameters stored as typed columns. */
 export interface RunParams {
@@ -46,6 +50,43 @@ export interface EnqueueRunInput extends RunParams {
 export interface EnqueueSweepInput extends Omit<EnqueueRunInput, "frozenLayers" | "learningRate"> {
   frozenLayers: number[];
   learningRates: number[];
+}
+
+/** A sweep over a search space: the shared parameters plus what varies and how it is searched. */
+export interface CreateSweepInput extends Omit<EnqueueRunInput, "frozenLayers" | "learningRate"> {
+  space: SearchSpace;
+  sampler: SamplerName;
+  /** Runs in all; defaults to the grid's size for "grid", else 20. */
+  budget?: number;
+  /** TPE: runs waiting QUEUED at once (default 2); grid and random queue the whole budget. */
+  parallelism?: number;
+  /** Early stopping of losing runs; default { kind: "none" }. */
+  scheduler?: SchedulerConfig;
+  /** TPE: runs sampled uniformly before the model is used (default 10). */
+  tpeStartup?: number;
+}
+
+export interface SweepView {
+  id: string;
+  experimentId: number;
+  sampler: SamplerName;
+  space: SearchSpace;
+  scheduler: SchedulerConfig;
+  budget: number;
+  parallelism: number;
+  seed: number;
+  createdAt: Date;
+  /** Runs started so far (at most the budget), by state; pruned runs count as finished too. */
+  runs: number;
+  queued: number;
+  running: number;
+  finished: number;
+  failed: number;
+  pruned: number;
+  /** Epochs executed, against the epochs the budget would take with no run stopped early. */
+  epochsRun: number;
+  epochsFullBudget: number;
+  bestValAccuracy: number | null;
 }
 
 export interface EpochInput {
@@ -194,6 +235,14 @@ export interface TrackingStore {
   enqueueRun(input: EnqueueRunInput): Promise<Run>;
   /** The grid frozenLayers x learningRates, one run each, one transaction, one sweepId. */
   enqueueSweep(input: EnqueueSweepInput): Promise<{ sweepId: string; runs: Run[] }>;
+  /** A sweep with a sampler and a budget; queues its first runs (all of them for grid and random). */
+  createSweep(input: CreateSweepInput): Promise<{ sweep: Sweep; runs: Run[] }>;
+  /** Queues the sweep's next runs as slots free (TPE samples from the results so far). */
+  refillSweep(sweepId: string): Promise<Run[]>;
+  /** After an epoch is logged: the sweep's scheduler says whether the run goes on; a prune is recorded on the run. */
+  decideEpoch(runId: number, epoch: number): Promise<Decision>;
+  getSweep(sweepId: string): Promise<SweepView>;
+  listSweeps(experimentId?: number): Promise<SweepView[]>;
   /** Changes hyperparameters of a QUEUED run; ParamsImmutableError once it started. */
   updateRunParams(runId: number, patch: Partial<RunParams>): Promise<Run>;
 

@@ -81,7 +81,7 @@ export const runParamsShape = {
 export const runParamsSchema = z.object(runParamsShape);
 export const runParamsPatchSchema = runParamsSchema.partial();
 
-const runMetaShape = {
+export const runMetaShape = {
   experimentId: id,
   datasetId: id.nullish(),
   baseRunId: id.nullish(),

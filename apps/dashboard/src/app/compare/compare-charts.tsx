@@ -18,10 +18,6 @@ const METRICS: { key: MetricKey; title: string; percent: boolean }[] = [
 ];
 const MAX_POINTS = 120;
 
-export function colorOf(index: number): string {
-  return `hsl(${(index * 137.508) % 360} 65% 45%)`;
-}
-
 function rowsFor(runs: CompareRun[], key: MetricKey): Record<string, number | null>[] {
   const length = Math.max(0, ...runs.map((r) => r.series[key].length));
   const stride = Math.max(1, Math.ceil(length / MAX_POINTS));
@@ -40,7 +36,17 @@ function rowsFor(runs: CompareRun[], key: MetricKey): Record<string, number | nu
   return rows;
 }
 
-const MetricChart = memo(function MetricChart({ runs, metric, bestRunId }: { runs: CompareRun[]; metric: (typeof METRICS)[number]; bestRunId: number | null }) {
+const MetricChart = memo(function MetricChart({
+  runs,
+  metric,
+  bestRunId,
+  colors,
+}: {
+  runs: CompareRun[];
+  metric: (typeof METRICS)[number];
+  bestRunId: number | null;
+  colors: Map<number, string>;
+}) {
   const rows = useMemo(() => rowsFor(runs, metric.key), [runs, metric.key]);
   const many = runs.length > 12;
   return (
@@ -53,12 +59,12 @@ const MetricChart = memo(function MetricChart({ runs, metric, bestRunId }: { run
           <YAxis domain={metric.percent ? [0, 1] : ["auto", "auto"]} tickFormatter={(v: number) => tick(v, metric.percent)} width={52} />
           {!many && <Tooltip formatter={(v) => (typeof v === "number" ? v.toFixed(4) : String(v))} labelFormatter={(e) => `epoch ${Number(e) + 1}`} />}
           {!many && <Legend />}
-          {runs.map((run, i) => (
+          {runs.map((run) => (
             <Line
               key={run.id}
               dataKey={`r${run.id}`}
-              name={`#${run.id}${run.id === bestRunId ? " ★" : ""}`}
-              stroke={colorOf(i)}
+              name={`#${run.id}${run.id === bestRunId ? " ★" : ""}${run.prunedAtEpoch !== null ? " (pruned)" : ""}`}
+              stroke={colors.get(run.id)}
               strokeWidth={run.id === bestRunId ? 3 : many ? 1 : 1.5}
               dot={false}
               isAnimationActive={false}
@@ -71,11 +77,11 @@ const MetricChart = memo(function MetricChart({ runs, metric, bestRunId }: { run
   );
 });
 
-export function CompareCharts({ runs, bestRunId }: { runs: CompareRun[]; bestRunId: number | null }) {
+export function CompareCharts({ runs, bestRunId, colors }: { runs: CompareRun[]; bestRunId: number | null; colors: Map<number, string> }) {
   return (
     <div className="grid-2">
       {METRICS.map((m) => (
-        <MetricChart key={m.key} runs={runs} metric={m} bestRunId={bestRunId} />
+        <MetricChart key={m.key} runs={runs} metric={m} bestRunId={bestRunId} colors={colors} />
       ))}
     </div>
   );

@@ -4,10 +4,11 @@
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import type { RouterOutputs } from "../../trpc/types.ts";
+import { RunSwatch } from "./run-swatch.tsx";
 
 type CompareRun = RouterOutputs["runs"]["compare"]["runs"][number];
 
-export function ParamTable({ runs, bestRunId }: { runs: CompareRun[]; bestRunId: number | null }) {
+export function ParamTable({ runs, bestRunId, colors }: { runs: CompareRun[]; bestRunId: number | null; colors: Map<number, string> }) {
   const [diffOnly, setDiffOnly] = useState(false);
   const rows = useMemo(() => {
     const keys = [...new Set(runs.flatMap((r) => Object.keys(r.params)))];
@@ -32,6 +33,7 @@ export function ParamTable({ runs, bestRunId }: { runs: CompareRun[]; bestRunId:
               <th>parameter</th>
               {runs.map((r) => (
                 <th key={r.id}>
+                  <RunSwatch color={colors.get(r.id)} />
                   <Link prefetch={false} href={`/run/${r.id}`}>#{r.id}</Link>
                   {r.id === bestRunId && <span className="star"> ★</span>}
                 </th>

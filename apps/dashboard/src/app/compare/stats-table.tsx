@@ -4,13 +4,14 @@ import Link from "next/link";
 import { useState } from "react";
 import type { RouterOutputs } from "../../trpc/types.ts";
 import { num } from "../../components/format.ts";
+import { RunSwatch } from "./run-swatch.tsx";
 
 type CompareRun = RouterOutputs["runs"]["compare"]["runs"][number];
 type MetricKey = keyof CompareRun["stats"];
 
 const LABELS: Record<MetricKey, string> = { valAccuracy: "val accuracy", valLoss: "val loss", accuracy: "accuracy", loss: "loss" };
 
-export function StatsTable({ runs, bestRunId }: { runs: CompareRun[]; bestRunId: number | null }) {
+export function StatsTable({ runs, bestRunId, colors }: { runs: CompareRun[]; bestRunId: number | null; colors: Map<number, string> }) {
   const [metric, setMetric] = useState<MetricKey>("valAccuracy");
   return (
     <div className="panel" style={{ marginBottom: 0 }} data-testid="stats-table">
@@ -40,9 +41,15 @@ export function StatsTable({ runs, bestRunId }: { runs: CompareRun[]; bestRunId:
             {runs.map((run) => {
               const s = run.stats[metric];
               return (
-                <tr key={run.id} className={run.id === bestRunId ? "best" : undefined}>
+                <tr key={run.id} className={run.id === bestRunId ? "best" : undefined} data-run={run.id}>
                   <td>
+                    <RunSwatch color={colors.get(run.id)} />
                     <Link prefetch={false} href={`/run/${run.id}`}>#{run.id}</Link> {run.id === bestRunId && <span className="star">★ best</span>}
+                    {run.prunedAtEpoch !== null && (
+                      <span className="badge badge-pruned" title={run.pruneReason ?? undefined} style={{ marginLeft: 6 }}>
+                        pruned @{run.prunedAtEpoch + 1}
+                      </span>
+                    )}
                   </td>
                   <td className="num">{num(s.best)}</td>
                   <td className="num">{num(s.last)}</td>

@@ -5,12 +5,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, type FormEvent } from "react";
 import { z } from "zod";
-import { defaultParams, launchRunSchema, sweepSchema, sweepSize } from "../../shared/run-params.ts";
+import { defaultParams, launchRunSchema, sweepSchema } from "../../shared/run-params.ts";
 import { errorMessage, fieldErrors } from "../../trpc/errors.ts";
 import { useTRPC } from "../../trpc/react.tsx";
 import { DatasetPicker } from "./dataset-picker.tsx";
 import { Field } from "./field.tsx";
 import { LayerStrip } from "./layer-strip.tsx";
+import { SweepFields, sweepInputOf, sweepRunCount } from "./sweep-fields.tsx";
 
 type Values = Record<string, string>;
 
@@ -23,8 +24,7 @@ function toInput(v: Values, sweep: boolean) {
   const out: Record<string, unknown> = { base: v.base, optimizer: v.optimizer, head: v.head, augment: v.augment === "true", name: v.name || undefined };
   for (const key of NUMERIC) out[key] = v[key] === "" || v[key] === undefined ? Number.NaN : Number(v[key]);
   if (sweep) {
-    out.frozenLayersList = list(v.frozenLayersList ?? "");
-    out.learningRates = list(v.learningRates ?? "");
+    Object.assign(out, sweepInputOf(v));
     delete out.frozenLayers;
     delete out.learningRate;
   }
@@ -77,7 +77,7 @@ export function LaunchForm({ cloneOf }: { cloneOf: number | null }) {
   };
   const mutation = sweep ? launchSweep : launch;
   const errors = { ...fieldErrors(mutation.error), ...clientErrors };
-  const size = sweepSize(list(values.frozenLayersList ?? ""), list(values.learningRates ?? ""));
+  const size = sweepRunCount(values);
   const limit = options.data?.sweepLimit ?? 100;
 
   /** zod's issues keyed by their top-level field, as the server's errorFormatter sends them. */
@@ -112,7 +112,7 @@ export function LaunchForm({ cloneOf }: { cloneOf: number | null }) {
       <div className="page-head">
         <div>
           <h1>{cloneOf ? `Launch (clone of run #${cloneOf})` : "Launch"}</h1>
-          <div className="muted">Queue a run for the worker, or a sweep: every frozen-layer count with every learning rate.</div>
+          <div className="muted">Queue a run for the worker, or a sweep: a grid, random or TPE search within a budget, optionally stopping losing runs early.</div>
         </div>
         <div className="row">
           <label className="row">
@@ -186,18 +186,7 @@ export function LaunchForm({ cloneOf }: { cloneOf: number | null }) {
         <div className="form-grid">
           {sweep ? (
             <>
-              <Field label="Frozen layer counts" name="frozenLayersList" errors={errors} hint="comma separated, e.g. 11, 15, 19">
-                <input value={values.frozenLayersList} onChange={(e) => set("frozenLayersList")(e.target.value)} />
-              </Field>
-              <Field label="Learning rates" name="learningRates" errors={errors} hint="comma separated">
-                <input value={values.learningRates} onChange={(e) => set("learningRates")(e.target.value)} />
-              </Field>
-              <div className="field" data-testid="sweep-size">
-                <strong>Grid: {size} run{size === 1 ? "" : "s"}</strong>
-                <span className={size > limit ? "field-error" : "muted"}>
-                  {list(values.frozenLayersList ?? "").length} frozen x {list(values.learningRates ?? "").length} rates; limit {limit}
-                </span>
-              </div>
+              <SweepFields values={values} set={set} errors={errors} limit={limit} />
             </>
           ) : (
             <>

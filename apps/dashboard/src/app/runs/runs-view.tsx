@@ -12,6 +12,7 @@ import { errorMessage } from "../../trpc/errors.ts";
 import { useTRPC } from "../../trpc/react.tsx";
 import type { RouterInputs } from "../../trpc/types.ts";
 import { RunFilters, type Filters } from "./run-filters.tsx";
+import { SweepSummary } from "./sweep-summary.tsx";
 
 type SortKey = RouterInputs["runs"]["list"]["sort"] extends infer S ? (S extends { key: infer K } ? K : never) : never;
 
@@ -114,12 +115,7 @@ export function RunsView({ initialExperimentId, initialSweepId }: { initialExper
           </Link>
         </div>
       </div>
-      {sweepId && (
-        <div className="notice row">
-          Showing the runs of sweep <span className="mono">{sweepId}</span>
-          <button onClick={() => setSweepId(null)}>Show all runs</button>
-        </div>
-      )}
+      {sweepId && <SweepSummary sweepId={sweepId} onClear={() => setSweepId(null)} live={rows.some((r) => r.status === "QUEUED" || r.status === "RUNNING")} />}
       <RunFilters value={filters} onChange={setFilters} onReset={() => setFilters(EMPTY_FILTERS)} />
       {runs.error && <div className="alert">{errorMessage(runs.error)}</div>}
       {stopMany.error && <div className="alert">{errorMessage(stopMany.error)}</div>}
@@ -165,6 +161,11 @@ export function RunsView({ initialExperimentId, initialSweepId }: { initialExper
                 <td>
                   <StatusBadge status={run.status} stopRequested={run.stopRequested} />
                   {run.progress && <EpochProgress progress={run.progress} epochs={run.epochs} compact />}
+                  {run.prunedAtEpoch !== null && (
+                    <span className="badge badge-pruned" data-pruned={run.id} title={run.pruneReason ?? undefined} style={{ marginLeft: 4 }}>
+                      pruned @{run.prunedAtEpoch + 1}
+                    </span>
+                  )}
                 </td>
                 <td className="num">{run.frozenLayers}</td>
                 <td className="num">{lr(run.learningRate)}</td>

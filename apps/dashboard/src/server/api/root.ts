@@ -4,6 +4,7 @@ import { experimentsRouter } from "./routers/experiments.ts";
 import { launchRouter } from "./routers/launch.ts";
 import { modelsRouter } from "./routers/models.ts";
 import { runsRouter } from "./routers/runs.ts";
+import { sweepsRouter } from "./routers/sweeps.ts";
 import { createCallerFactory, createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   launch: launchRouter,
   runs: runsRouter,
   models: modelsRouter,
+  sweeps: sweepsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -20,6 +20,7 @@ const runColumns = {
   backend: true, engine: true, thawVersion: true, datasetFingerprint: true, baseWeightsHash: true,
   skipReport: true, evaluation: true,
   bestValAccuracy: true, bestEpoch: true, lastValAccuracy: true, epochsDone: true, progress: true,
+  trialIndex: true, prunedAtEpoch: true, pruneReason: true,
 } satisfies Prisma.RunSelect;
 
 const sortColumns = {

@@ -89,6 +89,17 @@ export function RunView({ id }: { id: number }) {
           {r.errorStack && <pre className="mono" style={{ whiteSpace: "pre-wrap", maxHeight: 300, overflow: "auto" }}>{r.errorStack}</pre>}
         </div>
       )}
+      {r.pruneReason && (
+        <div className="notice" data-testid="run-pruned">
+          <span className="badge badge-pruned">pruned</span> Stopped early by its sweep&apos;s scheduler: {r.pruneReason}. Its epochs and checkpoints are kept and it
+          counts as finished.{" "}
+          {r.sweepId && (
+            <Link prefetch={false} href={`/runs?sweep=${r.sweepId}`}>
+              The sweep
+            </Link>
+          )}
+        </div>
+      )}
       <RunCurves metrics={r.metrics} bestEpoch={r.bestEpoch} />
       <div className="grid-2" style={{ marginTop: 16 }}>
         <div className="panel">

@@ -2,8 +2,8 @@
 // own), the choices the form offers, and the parameters of an existing run for "clone".
 import { z } from "zod";
 import type { RunPlan } from "@thaw/planner";
-import type { EnqueueRunInput, Run } from "@thaw/tracking";
-import { launchRunSchema, sweepSchema, sweepSize, distinct, type LaunchRunInput } from "../../../shared/run-params.ts";
+import type { EnqueueRunInput, Run, SearchSpace } from "@thaw/tracking";
+import { launchRunSchema, sweepSchema, sweepBudget, distinct, type LaunchRunInput, type SweepInput } from "../../../shared/run-params.ts";
 import { baseOptions } from "../../bases.ts";
 import { planLaunch } from "../../launch-plan.ts";
 import { createTRPCRouter, publicProcedure, TRPCError } from "../trpc.ts";
@@ -81,19 +81,28 @@ export const launchRouter = createTRPCRouter({
   }),
 
   sweep: publicProcedure.input(sweepSchema).mutation(async ({ ctx, input }) => {
-    const size = sweepSize(input.frozenLayersList, input.learningRates);
+    const { runs: size } = sweepBudget(input);
     if (size > ctx.config.sweepLimit) {
       throw new TRPCError({
         code: "BAD_REQUEST",
-        message: `This sweep would queue ${size} runs, more than the limit of ${ctx.config.sweepLimit}; use fewer frozen-layer counts or learning rates.`,
+        message: `This sweep would queue ${size} runs, more than the limit of ${ctx.config.sweepLimit}; ${input.sampler === "grid" ? "use fewer frozen-layer counts or learning rates" : "lower the run budget"}.`,
       });
     }
-    const { frozenLayersList, learningRates, ...rest } = input;
-    const frozenLayers = distinct(frozenLayersList);
-    const rates = distinct(learningRates);
-    // Refused whole when any cell of the grid cannot run: a sweep is queued entire or not at all.
-    const plan = await planLaunch(ctx, rest, frozenLayers, rates, true);
-    const result = await ctx.store.enqueueSweep({ ...toEnqueue(rest, plan), frozenLayers, learningRates: rates });
-    return { sweepId: result.sweepId, runIds: result.runs.map((r) => r.id) };
+    const { frozenLayersList, learningRates, sampler, learningRateRange, budget, scheduler, ...rest } = input;
+    const space = spaceOf(input);
+    // Refused whole when any frozen count cannot run: a sweep is queued entire or not at all.
+    const rates = space.learningRate.kind === "set" ? (space.learningRate.values as number[]) : [space.learningRate.min, space.learningRate.max];
+    const plan = await planLaunch(ctx, rest, distinct(frozenLayersList), rates, true);
+    const { sweep, runs } = await ctx.store.createSweep({ ...toEnqueue(rest, plan), space, sampler, budget: sampler === "grid" ? undefined : size, scheduler });
+    return { sweepId: sweep.id, runIds: runs.map((r) => r.id) };
   }),
 });
+
+/** The store's search space: the lists as sets, or the learning-rate range on a log scale. */
+function spaceOf(input: SweepInput): SearchSpace {
+  const useRange = input.sampler !== "grid" && input.learningRateRange;
+  return {
+    frozenLayers: { kind: "set", values: distinct(input.frozenLayersList) },
+    learningRate: useRange ? { kind: "range", min: useRange.min, max: useRange.max, scale: "log" } : { kind: "set", values: distinct(input.learningRates) },
+  };
+}

@@ -1,6 +1,6 @@
 // Reading runs (the paged table, one run, a comparison) and stopping them.
 import { z } from "zod";
-import { parseRunProgress, type RunInfo, type RunStatus } from "@thaw/tracking";
+import { parseRunProgress, runImportance, type RunInfo, type RunStatus } from "@thaw/tracking";
 import { bestRunId, compareRun, gridOf } from "../../compare.ts";
 import { toTrpcError } from "../errors.ts";
 import { createTRPCRouter, publicProcedure } from "../trpc.ts";
@@ -65,8 +65,9 @@ export const runsRouter = createTRPCRouter({
     .query(async ({ ctx, input }) => {
       const ids = [...new Set(input.ids)];
       const chunks = Array.from({ length: Math.ceil(ids.length / COMPARE_CHUNK) }, (_, i) => ids.slice(i * COMPARE_CHUNK, (i + 1) * COMPARE_CHUNK));
-      const runs = (await Promise.all(chunks.map((chunk) => ctx.store.compareRuns(chunk)))).flat().map(compareRun);
-      return { runs, grid: gridOf(runs), bestRunId: bestRunId(runs) };
+      const details = (await Promise.all(chunks.map((chunk) => ctx.store.compareRuns(chunk)))).flat();
+      const runs = details.map(compareRun);
+      return { runs, grid: gridOf(runs), bestRunId: bestRunId(runs), importance: runImportance(details) };
     }),
 
   /** Queued runs stop at once; running ones at their worker's next batch. */
