@@ -15,7 +15,7 @@ export function addRunOptions(command: Command): Command {
     .option("--image-size <px>", "input height and width (default 224)")
     .option("--head <head>", "fc2 (the seed's: Dense on fc2) | pooled (global pooling, any size) (default fc2)")
     .option("--width <w>", "channel-width multiplier, 1 is VGG16 (default 1)")
-    .option("--augment", "flip, crop, rotate and brightness augmentation")
+    .option("--augment", "flip, zoom (in and out, as Keras' zoom_range), rotate and brightness augmentation")
     .option("--seed <n>", "random seed for weights, split, shuffle (default 42)")
     .option("--validation-split <f>", "fraction of each class held out for validation (default 0.2)")
     .option("--dropout <f>", "dropout before the new classifier (default 0)")

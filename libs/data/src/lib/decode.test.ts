@@ -77,6 +77,10 @@ describe("decodeImage", () => {
     const rotated: number[] = [];
     for (let y = 0; y < W; y++) for (let x = 0; x < H; x++) for (let c = 0; c < 3; c++) rotated.push(stored.data[((H - 1 - x) * W + y) * 3 + c]);
     expect([...ours.data]).toEqual(rotated);
+    // Keras' load_img does not rotate: with autoOrient off the stored pixels come back as stored.
+    const asStored = await decodeImage(at("cat/f.JPEG"), { autoOrient: false });
+    expect([asStored.width, asStored.height]).toEqual([W, H]);
+    expect([...asStored.data]).toEqual([...stored.data]);
   });
 
   it("decodes an upload from memory exactly as from disk, resized like training", async () => {

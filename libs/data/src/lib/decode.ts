@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import { decodeBmp, isBmp } from "./bmp.ts";
 import { ImageDecodeError } from "./errors.ts";
 import { decodeNetpbm, isNetpbm } from "./ppm.ts";
@@ -93,7 +93,7 @@ async function decodeWithSharp(bytes: Uint8Array, autoOrient: boolean): Promise<
  * nk - MULDIV255(c, nk) with nk = 255 - k), which is what a Keras model was trained on; libvips
  * would go through an ICC profile and give other colours (up to 91 levels apart on the test image).
  */
-async function cmykAsPillow(image: sharp.Sharp): Promise<RgbImage> {
+async function cmykAsPillow(image: Sharp): Promise<RgbImage> {
   const { data, info } = await image.pipelineColourspace("cmyk").toColourspace("cmyk").raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 4) throw new Error(`decoded CMYK to ${info.channels} channels instead of 4`);
   const pixels = info.width * info.height;
