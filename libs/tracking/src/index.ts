@@ -15,6 +15,7 @@ export {
   ParamsImmutableError,
   CrossExperimentPromotionError,
   DuplicateNameError,
+  PromotionReasonRequiredError,
   MigrationError,
   type TrackingErrorCode,
 } from "./lib/errors.ts";
@@ -40,6 +41,9 @@ export type {
   RunListItem,
   RunParams,
   RunSortKey,
+  TestEvaluation,
   TrackingStore,
 } from "./lib/tracking-store.ts";
+export { compareOnTest } from "./lib/test-comparison.ts";
+export type { ClassDelta, Disagreement, TestComparison, TestSide } from "./lib/test-comparison.ts";
 export { runParams } from "./lib/run-params.ts";

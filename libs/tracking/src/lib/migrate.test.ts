@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
@@ -17,6 +17,12 @@ const schemaSource = readFileSync(path.join(repoRoot, "prisma", "schema.prisma")
 interface Column { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }
 interface IndexRow { name: string; unique: number; origin: string }
 interface ForeignKeyRow { table: string; from: string; to: string; on_delete: string; on_update: string }
+
+/** Every migration folder, in the order they apply. */
+const ALL = readdirSync(defaultMigrationsDir(), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
 
 let cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -42,7 +48,7 @@ function withDb<T>(dbPath: string, fn: (db: Database.Database) => T): T {
 describe("migrations against schema.prisma", () => {
   it("build every model, column, index, unique and foreign key of the schema, and nothing else", () => {
     const dbPath = freshDbPath();
-    expect(migrate(dbPath)).toEqual(["0001_init"]);
+    expect(migrate(dbPath)).toEqual(ALL);
     const { models, enums } = parsePrismaSchema(schemaSource);
     expect(models.map((model) => model.name)).toContain("Run");
 
@@ -99,7 +105,7 @@ describe("migrations against schema.prisma", () => {
 describe("migrate", () => {
   it("applies nothing twice and records Prisma's history row with the file's sha256", async () => {
     const dbPath = freshDbPath();
-    expect(migrate(dbPath)).toEqual(["0001_init"]);
+    expect(migrate(dbPath)).toEqual(ALL);
     expect(migrate(dbPath)).toEqual([]);
     const store = await openStore({ path: dbPath });
     await store.ensureExperiment("e");
@@ -110,7 +116,7 @@ describe("migrate", () => {
 
     const fileBytes = readFileSync(path.join(defaultMigrationsDir(), "0001_init", "migration.sql"));
     const rows = withDb(dbPath, (db) => db.prepare("SELECT * FROM _prisma_migrations").all()) as Record<string, unknown>[];
-    expect(rows).toHaveLength(1);
+    expect(rows.map((r) => r.migration_name)).toEqual(ALL);
     const row = rows[0];
     expect(row.migration_name).toBe("0001_init");
     expect(row.checksum).toBe(createHash("sha256").update(fileBytes).digest("hex"));
@@ -145,7 +151,7 @@ describe("migrate", () => {
       expect(tables).not.toContain("Half");
     });
     // 0001 was applied in the same transaction as the broken 0002, so it rolled back as well.
-    expect(migrate(dbPath)).toEqual(["0001_init"]);
+    expect(migrate(dbPath)).toEqual(ALL);
   });
 
   it("lets two processes open a new database at once: both succeed, the migration runs once", async () => {
@@ -153,9 +159,9 @@ describe("migrate", () => {
     const results = await runTogether("open.ts", [[dbPath], [dbPath]]);
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const applied = results.map((result) => JSON.parse(result.lines[0]).applied as string[]);
-    expect(applied.flat()).toEqual(["0001_init"]);
+    expect(applied.flat()).toEqual(ALL);
     withDb(dbPath, (db) => {
-      expect(db.prepare("SELECT COUNT(*) AS n FROM _prisma_migrations").get()).toEqual({ n: 1 });
+      expect(db.prepare("SELECT COUNT(*) AS n FROM _prisma_migrations").get()).toEqual({ n: ALL.length });
       expect(db.prepare("SELECT name FROM Experiment").all()).toEqual([{ name: "shared" }]);
     });
   });

@@ -11,7 +11,7 @@ import { enqueueRun, enqueueSweep, updateRunParams } from "./store/run-queue.ts"
 import { claimNextRun, claimRun, failRun, finishRun, heartbeat, reapStaleRuns, requestStop, stopRun } from "./store/run-lifecycle.ts";
 import { addCheckpoint, logEpoch, recordRunInfo } from "./store/run-records.ts";
 import { bestCheckpoint, compareRuns, getCheckpoint, getRun, listRuns } from "./store/run-queries.ts";
-import { aliasHistory, getAlias, promote } from "./store/promotions.ts";
+import { aliasHistory, getAlias, promote, promotionPreview } from "./store/promotions.ts";
 import type { TrackingStore } from "./tracking-store.ts";
 
 export interface OpenStoreOptions {
@@ -65,6 +65,7 @@ function createStore(ctx: StoreContext, dbPath: string): TrackingStore {
     getCheckpoint: (checkpointId) => getCheckpoint(ctx, checkpointId),
     bestCheckpoint: (runId) => bestCheckpoint(ctx, runId),
     promote: (input) => promote(ctx, input),
+    promotionPreview: (checkpointId, alias) => promotionPreview(ctx, checkpointId, alias),
     getAlias: (experimentId, alias) => getAlias(ctx, experimentId, alias),
     aliasHistory: (experimentId, alias) => aliasHistory(ctx, experimentId, alias),
   };

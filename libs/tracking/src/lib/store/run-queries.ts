@@ -17,7 +17,7 @@ const runColumns = {
   baseRunId: true, sweepId: true, workerId: true, heartbeatAt: true, createdAt: true, startedAt: true,
   endedAt: true, error: true, errorStack: true, stopRequested: true,
   backend: true, engine: true, thawVersion: true, datasetFingerprint: true, baseWeightsHash: true,
-  skipReport: true, evaluation: true,
+  skipReport: true, evaluation: true, testAccuracy: true, testEvaluation: true,
   bestValAccuracy: true, bestEpoch: true, lastValAccuracy: true, epochsDone: true,
 } satisfies Prisma.RunSelect;
 

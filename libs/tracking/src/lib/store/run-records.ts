@@ -75,18 +75,19 @@ export async function addCheckpoint(ctx: StoreContext, runId: number, input: Che
 export async function recordRunInfo(ctx: StoreContext, runId: number, input: RunInfo): Promise<Run> {
   parseInput(idSchema, runId, "runId");
   const info = parseInput(runInfoSchema, input);
-  const checkpointId = info.evaluation?.checkpointId;
-  if (checkpointId !== undefined) {
+  for (const [field, checkpointId] of [["evaluation", info.evaluation?.checkpointId], ["testEvaluation", info.testEvaluation?.checkpointId]] as const) {
+    if (checkpointId === undefined) continue;
     const owner = await ctx.prisma.checkpoint.findUnique({ where: { id: checkpointId }, select: { runId: true } });
     if (owner?.runId !== runId) {
-      throw new InvalidInputError("evaluation.checkpointId", `checkpoint ${checkpointId} is not a checkpoint of run ${runId}`, "use the id of a checkpoint this run saved");
+      throw new InvalidInputError(`${field}.checkpointId`, `checkpoint ${checkpointId} is not a checkpoint of run ${runId}`, "use the id of a checkpoint this run saved");
     }
   }
-  const { skipReport, evaluation, ...facts } = info;
+  const { skipReport, evaluation, testEvaluation, ...facts } = info;
   const data: Prisma.RunUpdateManyMutationInput = {
     ...facts,
     ...(skipReport !== undefined && { skipReport: toJson(skipReport) }),
     ...(evaluation !== undefined && { evaluation: toJson(evaluation) }),
+    ...(testEvaluation !== undefined && { testEvaluation: toJson(testEvaluation), testAccuracy: testEvaluation.accuracy }),
   };
   const { count } = await ctx.prisma.run.updateMany({ where: { id: runId, status: { not: "QUEUED" } }, data });
   if (count === 0) {
