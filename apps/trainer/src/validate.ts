@@ -60,6 +60,9 @@ const common = {
   augment: z.boolean().default(false),
   seed: numeric("--seed", "a whole number, 0 or more, such as 42", (v) => v >= 0, true).default(42),
   validationSplit: numeric("--validation-split", "a fraction between 0 and 1 such as 0.2", (v) => v > 0 && v < 1).default(0.2),
+  split: choice("--split", ["stratified", "keras"]).optional(),
+  kerasCompatible: z.boolean().default(false),
+  testSplit: numeric("--test-split", "a fraction from 0 up to (not including) 1 such as 0.2", (v) => v >= 0 && v < 1).optional(),
   dropout: numeric("--dropout", "a fraction from 0 up to (not including) 1 such as 0.5", (v) => v >= 0 && v < 1).default(0),
   name: z.string().optional(),
 };

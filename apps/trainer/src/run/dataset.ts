@@ -1,7 +1,7 @@
 // The data folder as the trainer sees it before training: classes and image counts, with the
 // checks that refuse a folder no run could learn from.
 import path from "node:path";
-import { scanDirectory } from "@thaw/data";
+import { DatasetLayoutError, scanDirectory } from "@thaw/data";
 import { UsageError } from "../errors.ts";
 
 export interface DatasetScan {
@@ -12,8 +12,20 @@ export interface DatasetScan {
   imageCount: number;
 }
 
-export async function scanDataset(dir: string): Promise<DatasetScan> {
-  const scan = await scanDirectory(dir);
+/** How the folder is read; a test split is checked here so that a test/ folder beside it is refused before anything is recorded. */
+export interface ScanSettings {
+  kerasCompatible?: boolean;
+  testSplit?: number;
+}
+
+export async function scanDataset(dir: string, settings: ScanSettings = {}): Promise<DatasetScan> {
+  let scan;
+  try {
+    scan = await scanDirectory(dir, { kerasCompatible: settings.kerasCompatible, testSplit: settings.testSplit });
+  } catch (error) {
+    if (error instanceof DatasetLayoutError && settings.testSplit) throw new UsageError(`${error.message} (from --test-split ${settings.testSplit})`);
+    throw error;
+  }
   const counts = scan.classNames.map((_, i) => scan.counts.training[i] + scan.counts.validation[i] + scan.counts.test[i]);
   const root = scan.root;
   if (scan.classNames.length < 2) {

@@ -13,6 +13,8 @@ export interface PreflightInput {
   imageSize: number;
   dropout: number;
   frozen: number[];
+  kerasCompatible?: boolean;
+  testSplit?: number;
 }
 
 export interface Plan {
@@ -31,7 +33,7 @@ export function modelLayerCount(head: "fc2" | "pooled", dropout: number): number
 }
 
 export async function preflight(store: TrackingStore, input: PreflightInput): Promise<Plan> {
-  const dataset = await scanDataset(input.data);
+  const dataset = await scanDataset(input.data, { kerasCompatible: input.kerasCompatible, testSplit: input.testSplit });
   const base = await resolveBaseRef(store, input.base);
   let { head, width } = input;
   if (base.kind === "checkpoint") {

@@ -7,6 +7,8 @@ export interface ExecSettings extends Omit<RunParams, "extra"> {
   widthMultiplier: number;
   validationSplit: number;
   dropout: number;
+  split: "stratified" | "keras";
+  kerasCompatible: boolean;
 }
 
 export function execSettings(run: Run): ExecSettings {
@@ -19,5 +21,7 @@ export function execSettings(run: Run): ExecSettings {
     widthMultiplier: num("widthMultiplier", 1),
     validationSplit: num("validationSplit", 0.2),
     dropout: num("dropout", 0),
+    kerasCompatible: extra.kerasCompatible === true,
+    split: extra.split === "keras" || (extra.split === undefined && extra.kerasCompatible === true) ? "keras" : "stratified",
   };
 }
