@@ -24,6 +24,8 @@ export interface CompareRun {
   params: Record<string, string | number | boolean | null>;
   epochsDone: number;
   bestValAccuracy: number | null;
+  /** The best checkpoint on the dataset's held-out test images; null without a test set. */
+  testAccuracy: number | null;
   /** epoch -> value per metric; null where the epoch logged no value. */
   series: Record<MetricKey, (number | null)[]>;
   stats: Record<MetricKey, MetricStats>;
@@ -70,6 +72,7 @@ export function compareRun(run: RunDetail): CompareRun {
     params: paramsOf(run),
     epochsDone: run.epochsDone,
     bestValAccuracy: run.bestValAccuracy,
+    testAccuracy: run.testAccuracy,
     series,
     stats,
   };

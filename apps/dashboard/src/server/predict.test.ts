@@ -19,7 +19,7 @@ async function tinyCheckpoint(runId: number, seed: number, classNames: string[])
   const saved = await saveCheckpoint(model, path.join(dir, `ckpt-${seed}`), {
     classNames, base: "random", baseWeightsHash: "none", frozenLayers: 19, head: "fc2", widthMultiplier: 1 / 16, datasetFingerprint: "test", epoch: 0, metrics: { accuracy: 0.5 },
   });
-  const row = await store.addCheckpoint(runId, { epoch: 0, path: saved.path, metrics: { accuracy: 0.5, valAccuracy: 0.5 }, sizeBytes: saved.sizeBytes, sha256: saved.sha256 });
+  const row = await store.addCheckpoint(runId, { epoch: 0, path: saved.path, metrics: { accuracy: 0.5, val_accuracy: 0.5 }, sizeBytes: saved.sizeBytes, sha256: saved.sha256 });
   return row.id;
 }
 

@@ -5,6 +5,7 @@ import "server-only";
 import type { TrackingStore } from "@thaw/tracking";
 import type { PredictResponse } from "../app/api/predict/types.ts";
 import { championOf } from "./champion.ts";
+import { encodeBmp } from "./bmp.ts";
 
 export class UploadError extends Error {
   override name = "UploadError";
@@ -81,6 +82,7 @@ export async function predictImage(store: TrackingStore, experimentId: number, b
     ok: true,
     model: { name: champion.name, experimentId, runId: champion.runId, checkpointId: champion.checkpointId, epoch: champion.epoch, inputSize },
     probabilities: predictions.map((p) => ({ className: p.className, probability: p.probability })),
+    input: `data:image/bmp;base64,${Buffer.from(encodeBmp(image.data, image.width, image.height)).toString("base64")}`,
     heatmap: `data:image/png;base64,${png.toString("base64")}`,
     elapsedMs: Math.round(performance.now() - started),
   };

@@ -28,6 +28,10 @@ export const commonParamsSchema = z.object({
   validationSplit: z.number().gt(0, "Keep some images for validation (more than 0).").lt(1, "The validation split must be below 1."),
   head: z.enum(["fc2", "pooled"], "The head is fc2 (Keras' top) or pooled (global average pooling)."),
   dropout: z.number().min(0, "Dropout is between 0 and 1.").lt(1, "Dropout must be below 1."),
+  /** Thaw's seeded per-class draw, or Keras' first fraction of each class (`--split keras`). */
+  split: z.enum(["stratified", "keras"], "The validation split is stratified (a seeded draw) or keras (the first fraction of each class).").default("stratified"),
+  /** Keras' file set, order and orientation (`--keras-compatible`). */
+  kerasCompatible: z.boolean().default(false),
 });
 
 export const launchRunSchema = commonParamsSchema.extend({ frozenLayers: frozen, learningRate });
@@ -55,6 +59,8 @@ export const defaultParams = {
   validationSplit: 0.2,
   head: "fc2",
   dropout: 0,
+  split: "stratified",
+  kerasCompatible: false,
   frozenLayers: 15,
   learningRate: 0.001,
 } as const;

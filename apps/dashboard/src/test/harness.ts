@@ -69,7 +69,7 @@ export async function trainFake(store: TrackingStore, runId: number, valAccuraci
     await store.logEpoch(runId, { epoch, loss: 1 - valAccuracy / 2, accuracy: valAccuracy + 0.05, valLoss: 1 - valAccuracy, valAccuracy, durationMs: 1000 + epoch * 100 });
     if (valAccuracy > best) {
       best = valAccuracy;
-      await store.addCheckpoint(runId, { epoch, path: `/tmp/ckpt-${runId}-${epoch}`, metrics: { valAccuracy, accuracy: valAccuracy + 0.05 }, sizeBytes: 2048, sha256: "0".repeat(64) });
+      await store.addCheckpoint(runId, { epoch, path: `/tmp/ckpt-${runId}-${epoch}`, metrics: { val_accuracy: valAccuracy, val_loss: 1 - valAccuracy, accuracy: valAccuracy + 0.05, loss: 1 - valAccuracy / 2 }, sizeBytes: 2048, sha256: "0".repeat(64) });
     }
   }
   return finish ? store.finishRun(runId) : store.getRun(runId);

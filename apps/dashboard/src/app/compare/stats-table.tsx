@@ -34,6 +34,7 @@ export function StatsTable({ runs, bestRunId }: { runs: CompareRun[]; bestRunId:
               <th className="num">min</th>
               <th className="num">max</th>
               <th className="num">epochs</th>
+              <th className="num" title="best checkpoint on the held-out test images">test acc</th>
             </tr>
           </thead>
           <tbody>
@@ -49,6 +50,7 @@ export function StatsTable({ runs, bestRunId }: { runs: CompareRun[]; bestRunId:
                   <td className="num">{num(s.min)}</td>
                   <td className="num">{num(s.max)}</td>
                   <td className="num">{run.epochsDone}</td>
+                  <td className="num">{num(run.testAccuracy)}</td>
                 </tr>
               );
             })}

@@ -132,8 +132,17 @@ export function TryView({ maxBytes }: { maxBytes: number }) {
             {r.response && (
               <div className="prediction">
                 <div className="stack">
-                  <img src={r.response.heatmap} alt={`Grad-CAM of ${r.fileName}`} />
-                  <span className="muted">Grad-CAM: warm areas pushed the top class ({r.response.probabilities[0]?.className}) most.</span>
+                  <div className="side-by-side" data-testid="explained">
+                    <figure>
+                      <img src={r.response.input} alt={`${r.fileName} as the model saw it`} />
+                      <figcaption className="muted">the image ({r.response.model.inputSize[1]}×{r.response.model.inputSize[0]})</figcaption>
+                    </figure>
+                    <figure>
+                      <img src={r.response.heatmap} alt={`Grad-CAM of ${r.fileName}`} />
+                      <figcaption className="muted">Grad-CAM</figcaption>
+                    </figure>
+                  </div>
+                  <span className="muted">Warm areas pushed the top class ({r.response.probabilities[0]?.className}) most.</span>
                 </div>
                 <div className="stack">
                   {r.response.probabilities.map((p) => (

@@ -10,7 +10,7 @@ type Common = Omit<LaunchRunInput, "frozenLayers" | "learningRate">;
 
 /** The store's input for the common part of a run, after checking the base run exists. */
 async function toEnqueue(ctx: Context, input: Common): Promise<Omit<EnqueueRunInput, "frozenLayers" | "learningRate">> {
-  const { widthMultiplier, validationSplit, head, dropout, name, ...rest } = input;
+  const { widthMultiplier, validationSplit, head, dropout, name, split, kerasCompatible, ...rest } = input;
   let baseRunId: number | null = null;
   if (input.base.startsWith("run:")) {
     baseRunId = Number(input.base.slice(4));
@@ -20,7 +20,9 @@ async function toEnqueue(ctx: Context, input: Common): Promise<Omit<EnqueueRunIn
     }
   }
   await ctx.store.getDataset(input.datasetId);
-  return { ...rest, name: name || null, baseRunId, extra: { head, widthMultiplier, validationSplit, dropout } };
+  // Stored as the CLI stores them: only when they differ from Thaw's defaults.
+  const dataChoices = { ...(split === "keras" && { split }), ...(kerasCompatible && { kerasCompatible: true }) };
+  return { ...rest, name: name || null, baseRunId, extra: { head, widthMultiplier, validationSplit, dropout, ...dataChoices } };
 }
 
 function templateOf(run: Run): LaunchRunInput {
@@ -43,6 +45,8 @@ function templateOf(run: Run): LaunchRunInput {
     validationSplit: num(extra.validationSplit, 0.2),
     head: extra.head === "pooled" ? "pooled" : "fc2",
     dropout: num(extra.dropout, 0),
+    split: extra.split === "keras" ? "keras" : "stratified",
+    kerasCompatible: extra.kerasCompatible === true,
     frozenLayers: run.frozenLayers,
     learningRate: run.learningRate,
   };
