@@ -75,7 +75,7 @@ describe("predictImage", () => {
   it("refuses a file that is not an image with a clear message", async () => {
     await expect(predictImage(store, experimentId, new TextEncoder().encode("hello, not an image"))).rejects.toMatchObject({
       status: 415,
-      message: "This file is not an image Thaw can read; upload a JPEG, PNG, WebP, GIF, BMP or TIFF image.",
+      message: "This file is not an image Thaw can read; upload a JPEG, PNG, WebP, GIF, BMP, TIFF or PPM image.",
     });
   });
 });

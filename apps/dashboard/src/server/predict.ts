@@ -71,7 +71,7 @@ export async function predictImage(store: TrackingStore, experimentId: number, b
     image = await decodeImage(bytes, { targetSize: inputSize });
   } catch (error) {
     if (error instanceof Error && error.name === "ImageDecodeError") {
-      throw new UploadError("This file is not an image Thaw can read; upload a JPEG, PNG, WebP, GIF, BMP or TIFF image.", 415);
+      throw new UploadError("This file is not an image Thaw can read; upload a JPEG, PNG, WebP, GIF, BMP, TIFF or PPM image.", 415);
     }
     throw error;
   }

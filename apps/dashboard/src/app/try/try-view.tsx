@@ -104,7 +104,7 @@ export function TryView({ maxBytes }: { maxBytes: number }) {
         }}
       >
         <strong>Drop images here or click to choose</strong>
-        <div className="muted">JPEG, PNG, WebP, GIF, BMP or TIFF; up to {(maxBytes / 2 ** 20).toFixed(0)} MB each</div>
+        <div className="muted">JPEG, PNG, WebP, GIF, BMP, TIFF or PPM; up to {(maxBytes / 2 ** 20).toFixed(0)} MB each</div>
         <input
           ref={input}
           type="file"

@@ -1,7 +1,7 @@
 "use client";
 // A confusion matrix (rows: true classes) with per-class figures beside it, sized to its card:
-// the table is laid out to the card's width, so 8 or 20 classes shrink their columns and
-// abbreviate their headers (full names on hover) instead of overflowing the card.
+// the table is laid out to the card's width, so 8 or 20 classes shrink their columns and number
+// them (the rows carry number and name, full names on hover) instead of overflowing the card.
 import { pct } from "../../../components/format.ts";
 
 export interface MatrixColumn {
@@ -28,7 +28,6 @@ export function ConfusionMatrix({ title, empty, classNames, matrix, columns, tes
   }
   const max = Math.max(1, ...matrix.flat());
   const many = classNames.length >= 8;
-  const short = (name: string) => (many && name.length > 4 ? `${name.slice(0, 3)}…` : name);
   return (
     <div className="panel confusion-card" data-testid={testId}>
       <h2>{title}</h2>
@@ -45,9 +44,9 @@ export function ConfusionMatrix({ title, empty, classNames, matrix, columns, tes
         <thead>
           <tr>
             <th title="rows: true class, columns: predicted class">true \ pred</th>
-            {classNames.map((c) => (
+            {classNames.map((c, j) => (
               <th key={c} title={c}>
-                {short(c)}
+                {many ? j : c}
               </th>
             ))}
             {columns.map((c) => (
@@ -60,7 +59,7 @@ export function ConfusionMatrix({ title, empty, classNames, matrix, columns, tes
         <tbody>
           {matrix.map((row, i) => (
             <tr key={classNames[i]}>
-              <th title={classNames[i]}>{classNames[i]}</th>
+              <th title={classNames[i]}>{many ? `${i} ${classNames[i]}` : classNames[i]}</th>
               {row.map((n, j) => (
                 <td key={j} className="cell" title={`true ${classNames[i]}, predicted ${classNames[j]}: ${n}`} style={{ background: `rgba(${i === j ? "22,163,74" : "220,38,38"},${(n / max) * 0.6})` }}>
                   {n}

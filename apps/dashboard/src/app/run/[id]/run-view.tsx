@@ -58,7 +58,7 @@ export function RunView({ id }: { id: number }) {
               epoch {r.epochsDone}/{r.epochs}
             </span>
             {r.etaMs !== null && <span>ETA {duration(r.etaMs)}</span>}
-            <span>best val acc {pct(r.bestValAccuracy)}</span>
+            <span data-testid="best-val-acc">best val acc {pct(r.bestValAccuracy)}</span>
             {r.testAccuracy !== null && <span data-testid="test-accuracy">test acc {pct(r.testAccuracy)}</span>}
             <span>started {when(r.startedAt)}</span>
             {r.endedAt && r.startedAt && <span>took {duration(new Date(r.endedAt).getTime() - new Date(r.startedAt).getTime())}</span>}
