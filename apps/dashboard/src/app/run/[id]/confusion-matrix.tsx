@@ -4,6 +4,8 @@
 // them (the rows carry number and name, full names on hover) instead of overflowing the card.
 import { pct } from "../../../components/format.ts";
 
+const FIGURE_TITLES: Record<string, string> = { acc: "accuracy: right / images of the class", prec: "precision: right / predicted as the class", recall: "recall: right / images of the class" };
+
 export interface MatrixColumn {
   label: string;
   values: (number | null)[];
@@ -50,7 +52,7 @@ export function ConfusionMatrix({ title, empty, classNames, matrix, columns, tes
               </th>
             ))}
             {columns.map((c) => (
-              <th key={c.label} className="num">
+              <th key={c.label} className="num" title={FIGURE_TITLES[c.label] ?? c.label}>
                 {c.label}
               </th>
             ))}

@@ -103,7 +103,7 @@ export function RunView({ id }: { id: number }) {
           empty="Written when the run ends, from its best checkpoint."
           classNames={r.evaluation?.classNames ?? null}
           matrix={r.evaluation?.confusionMatrix ?? null}
-          columns={r.evaluation ? [{ label: "accuracy", values: r.evaluation.perClassAccuracy }] : []}
+          columns={r.evaluation ? [{ label: "acc", values: r.evaluation.perClassAccuracy }] : []}
           testId="confusion-matrix"
         />
       </div>
@@ -115,7 +115,7 @@ export function RunView({ id }: { id: number }) {
             classNames={r.testEvaluation.classNames}
             matrix={r.testEvaluation.confusionMatrix}
             columns={[
-              { label: "precision", values: r.testEvaluation.precision },
+              { label: "prec", values: r.testEvaluation.precision },
               { label: "recall", values: r.testEvaluation.recall },
             ]}
             testId="test-evaluation"
