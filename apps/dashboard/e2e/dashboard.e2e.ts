@@ -1,13 +1,15 @@
-// The dashboard as a user meets it: launch a tiny run from the form, watch it finish,
-// compare it with a second run, promote a checkpoint, try the champion on an image and on
-// a text file. Screenshots of every page go to test-output/e2e/.
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+// The dashboard as a user meets it: launch a tiny run from the form on a separable dataset and
+// see it learn (and a run with swapped validation labels fail the same bar), compare it with a
+// second run, promote a checkpoint against the champion on the test set, try the champion on
+// an image and on a text file, read a 10-class confusion matrix. Screenshots go to test-output/e2e/.
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "@thaw/tracking";
 import { seed } from "../src/bench/seed.ts";
 import { buildIfStale, dashboardDir, startApp, type AppUnderTest } from "./app-under-test.ts";
+import { writeSeparableSet } from "./separable-set.ts";
 
 const out = path.join(dashboardDir, "test-output", "e2e");
 let app: AppUnderTest;
@@ -16,6 +18,34 @@ let page: Page;
 let dataDir: string;
 const runIds: number[] = [];
 let seededIds: number[] = [];
+let wideRunId = 0;
+/** What a run that learned the separable set reaches on validation. */
+const LEARNS = 0.9;
+
+async function bestValAccuracy(runId: number): Promise<number> {
+  await waitForStatus(runId, "FINISHED");
+  const text = (await page.textContent('[data-testid="best-val-acc"]')) ?? "";
+  return Number(/([\d.]+)%/.exec(text)?.[1]) / 100;
+}
+
+/** A finished run with 10 classes of long names, to see its confusion matrices fit their cards. */
+async function seedWideRun(dbPath: string): Promise<number> {
+  const store = await openStore({ path: dbPath });
+  const classNames = Array.from({ length: 10 }, (_, i) => `class-with-a-long-name-${i}`);
+  const matrix = classNames.map((_, i) => classNames.map((__, j) => (i === j ? 40 + i : (i + j) % 3)));
+  const experiment = await store.createExperiment({ name: "ten-classes" });
+  const run = await store.enqueueRun({ experimentId: experiment.id, frozenLayers: 15, learningRate: 0.001, optimizer: "sgd", momentum: 0.9, batchSize: 16, epochs: 1, patience: 1, imageSize: 224, base: "random", augment: false, seed: 1 });
+  await store.claimRun(run.id, "seed");
+  await store.logEpoch(run.id, { epoch: 0, loss: 1, accuracy: 0.9, valLoss: 1, valAccuracy: 0.9, durationMs: 1000 });
+  const checkpoint = await store.addCheckpoint(run.id, { epoch: 0, path: "/tmp/wide", metrics: { val_accuracy: 0.9 }, sizeBytes: 1, sha256: "0".repeat(64) });
+  await store.recordRunInfo(run.id, {
+    evaluation: { classNames, confusionMatrix: matrix, perClassAccuracy: classNames.map(() => 0.9), checkpointId: checkpoint.id },
+    testEvaluation: { checkpointId: checkpoint.id, classNames, accuracy: 0.9, precision: classNames.map(() => 0.9), recall: classNames.map(() => 0.9), confusionMatrix: matrix, images: [], testSplit: 0, testSeed: 0 },
+  });
+  await store.finishRun(run.id);
+  await store.close();
+  return run.id;
+}
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
@@ -40,9 +70,10 @@ beforeAll(async () => {
     const store = await openStore({ path: dbPath });
     seededIds = (await seed(store, 100, 100)).runIds;
     await store.close();
+    wideRunId = await seedWideRun(dbPath);
   });
   dataDir = path.join(app.home, "data", "shapes");
-  app.thaw(["data", "synth", dataDir, "--classes", "2", "--per-class", "16", "--size", "32", "--seed", "3"]);
+  writeSeparableSet(dataDir);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -87,9 +118,9 @@ describe("dashboard", () => {
     );
     expect(page.url()).toMatch(/\/launch$/);
     await shot("launch-plan-refusal");
-    await page.selectOption('select[name="head"]', "fc2");
 
-    const fields: Record<string, string> = { name: "tiny", imageSize: "32", widthMultiplier: "0.0625", validationSplit: "0.25", frozenLayers: "0", learningRate: "0.01", epochs: "3", batchSize: "8", patience: "3", seed: "1" };
+    await page.selectOption('select[name="optimizer"]', "adam");
+    const fields: Record<string, string> = { name: "tiny", imageSize: "32", widthMultiplier: "0.0625", validationSplit: "0.2", frozenLayers: "0", learningRate: "0.003", epochs: "5", batchSize: "16", patience: "5", seed: "3" };
     for (const [name, value] of Object.entries(fields)) await page.fill(`input[name="${name}"]`, value);
     await shot("launch");
     await page.click('button[type="submit"]');
@@ -116,9 +147,27 @@ describe("dashboard", () => {
       await waitForStatus(id, "FINISHED");
       await page.waitForSelector('[data-testid="chart-loss"] path.recharts-line-curve');
       expect(await page.locator('[data-testid="chart-accuracy"] path.recharts-line-curve').count()).toBe(2);
-      expect(await page.textContent('[data-testid="progress"]')).toBe("epoch 3/3");
+      expect(await page.textContent('[data-testid="progress"]')).toBe("epoch 5/5");
+      // The test/ folder's images, apart from validation.
+      expect(await page.textContent('[data-testid="test-evaluation"] h2')).toMatch(/^Test set: 16 held-out images, accuracy [\d.]+%$/);
       await shot(`run-${id}`);
     }
+  });
+
+  it("learns the separable set from the form, and the same bar fails with swapped validation labels", async () => {
+    expect(await bestValAccuracy(runIds[0])).toBeGreaterThanOrEqual(LEARNS);
+    // The same images, 6 of each class filed under the other with names that sort first, which
+    // Keras' split holds out as validation: a model that learned gets them wrong.
+    const swapped = path.join(app.home, "data", "swapped");
+    for (const [cls, other] of [["circle", "square"], ["square", "circle"]]) {
+      const files = readdirSync(path.join(dataDir, "train", cls)).sort();
+      mkdirSync(path.join(swapped, cls), { recursive: true });
+      mkdirSync(path.join(swapped, other), { recursive: true });
+      files.forEach((file, i) => copyFileSync(path.join(dataDir, "train", cls, file), i < 6 ? path.join(swapped, other, `0-${file}`) : path.join(swapped, cls, file)));
+    }
+    const output = app.thaw(["train", "--data", swapped, "--experiment", "e2e-swapped", "--base", "random", "--head", "pooled", "--width", "0.0625", "--image-size", "32", "--epochs", "5", "--batch", "16", "--optimizer", "adam", "--lr", "3e-3", "--frozen", "0", "--seed", "3", "--split", "keras"]);
+    const swappedId = Number(/^Run (\d+)/m.exec(output)?.[1]);
+    expect(await bestValAccuracy(swappedId)).toBeLessThan(LEARNS);
   });
 
   it("lists the runs and compares the two", async () => {
@@ -207,7 +256,9 @@ describe("dashboard", () => {
 
   it("promotes a checkpoint and shows it as the champion on the models page", async () => {
     await page.goto(`${app.baseUrl}/run/${runIds[0]}`);
-    await page.locator('[data-testid="checkpoints"] button:has-text("Promote")').first().click();
+    await page.locator('[data-testid="checkpoints"] button:has-text("Promote")').last().click();
+    expect(await (await page.waitForSelector('[data-testid="promote-note"]')).textContent()).toBe("There is no champion yet.");
+    await page.click('[data-testid="promote-panel"] button:has-text("Promote")');
     await page.waitForSelector('[data-testid="checkpoints"] .star');
     await page.goto(`${app.baseUrl}/models`);
     const champion = await page.waitForSelector('[data-testid="champion"]');
@@ -215,10 +266,35 @@ describe("dashboard", () => {
     await shot("models");
   });
 
+  it("shows a challenger against the champion on the same test images, with thumbnails of their disagreements", async () => {
+    await page.goto(`${app.baseUrl}/run/${runIds[1]}`);
+    await page.locator('[data-testid="checkpoints"] button:has-text("Promote")').last().click();
+    const line = await page.waitForSelector('[data-testid="promote-accuracy"]');
+    expect(await line.textContent()).toMatch(/^On the same 16 test images: this checkpoint [\d.]+%, the champion \(checkpoint #\d+, run #\d+\) [\d.]+%/);
+    const thumbs = page.locator('[data-testid="disagreements"] img');
+    for (let i = 0; i < (await thumbs.count()); i++) {
+      await thumbs.nth(i).evaluate((img: HTMLImageElement) => (img.complete ? null : new Promise((done) => img.addEventListener("load", done, { once: true }))));
+      expect(await thumbs.nth(i).evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(96);
+    }
+    await shot("promote-against-champion");
+    await page.click('[data-testid="promote-panel"] button:has-text("Cancel")');
+  });
+
+  it("fits a 10-class confusion matrix inside its card", async () => {
+    await page.goto(`${app.baseUrl}/run/${wideRunId}`);
+    for (const id of ["confusion-matrix", "test-evaluation"]) {
+      const card = await page.waitForSelector(`[data-testid="${id}"]`);
+      const { table, inner } = await card.evaluate((el) => ({ table: el.querySelector("table")!.getBoundingClientRect().right, inner: el.getBoundingClientRect().right - parseFloat(getComputedStyle(el).paddingRight) }));
+      expect(table).toBeLessThanOrEqual(inner + 0.5);
+      expect(await card.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    }
+    await shot("ten-classes");
+  });
+
   it("classifies an uploaded image with the champion and refuses a text file", async () => {
     await page.goto(`${app.baseUrl}/try`);
     await page.waitForSelector('[data-testid="model-info"]');
-    const classDir = path.join(dataDir, readdirSync(dataDir).filter((d) => !d.startsWith("."))[0]);
+    const classDir = path.join(dataDir, "train", "circle");
     const image = path.join(classDir, readdirSync(classDir)[0]);
     await page.setInputFiles('[data-testid="upload"]', image);
     await page.waitForSelector('[data-testid="prediction"][data-state="done"]', { timeout: 60_000 });
@@ -227,6 +303,12 @@ describe("dashboard", () => {
     const total = bars.map((t) => Number(/([\d.]+)%/.exec(t)?.[1])).reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(99.5);
     expect(total).toBeLessThan(100.5);
+    // The image and its Grad-CAM overlay side by side, the overlay not covering the image.
+    const [input, overlay] = await page.locator('[data-testid="explained"] img').all();
+    const a = await input.boundingBox();
+    const b = await overlay.boundingBox();
+    expect(a && b && a.width > 100 && b.width > 100 && a.x + a.width <= b.x).toBe(true);
+    expect(await input.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(32);
     await shot("try-image");
 
     const text = path.join(out, "not-an-image.txt");

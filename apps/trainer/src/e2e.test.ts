@@ -1,13 +1,20 @@
-// End to end through the real CLI: synthesize 2 classes x 40 images, train a tiny model for 3
-// epochs, read the run back from the store, predict, promote, predict with the champion.
+// End to end through the real CLI: 2 separable classes x 40 images, train a tiny model for 5
+// epochs, read the run back from the store, predict, promote, predict with the champion. The
+// synthetic classes are separable, so a model that learns must reach LEARNS validation accuracy;
+// the same training with validation labels swapped must not, which shows the bar can fail.
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { removeSandbox, sandbox, thaw, withTestStore, type Sandbox } from "./testing/cli-harness.ts";
+import { writeSeparableSet } from "./testing/separable-set.ts";
 
 let box: Sandbox;
 let data: string;
+
+/** What a model that learned the separable synthetic classes reaches on validation. */
+const LEARNS = 0.9;
+const TRAIN_ARGS = ["--base", "random", "--head", "pooled", "--width", "0.0625", "--image-size", "32", "--epochs", "5", "--batch", "16", "--optimizer", "adam", "--lr", "3e-3", "--frozen", "0", "--seed", "3"];
 
 /** The checkpoint hash recomputed here from the files: sha256 over (name, size, bytes) of
  *  model.json, the weight shards its manifest lists, then thaw.json. */
@@ -31,7 +38,7 @@ function parsePredictions(stdout: string): Map<string, Map<string, number>> {
   const result = new Map<string, Map<string, number>>();
   let current: Map<string, number> | null = null;
   for (const line of stdout.split("\n")) {
-    const image = /^(\S.*\.png)$/.exec(line);
+    const image = /^(\S.*\.ppm)$/.exec(line);
     const row = /^\s+(\S+)\s+(\d\.\d+)$/.exec(line);
     if (image) result.set(image[1], (current = new Map()));
     else if (row && current) current.set(row[1], Number(row[2]));
@@ -44,23 +51,18 @@ afterAll(() => removeSandbox(box));
 beforeAll(() => {
   box = sandbox("thaw-e2e-");
   data = path.join(box.dir, "shapes");
-  const synth = thaw(box, ["data", "synth", data, "--classes", "circle,square", "--per-class", "40", "--size", "32"]);
-  expect(synth.status, synth.stderr).toBe(0);
+  writeSeparableSet(data);
 });
 
 describe("thaw train -> predict -> promote", () => {
   let runId: number;
   const images = () => ["circle", "square"].map((c) => path.join(data, c, readdirSync(path.join(data, c)).sort()[0]));
 
-  it("trains 3 epochs and records the run FINISHED with 3 epoch rows and a hashed checkpoint", async () => {
-    const result = thaw(box, [
-      "train", "--data", data, "--experiment", "e2e", "--base", "random", "--head", "pooled",
-      "--width", "0.0625", "--image-size", "32", "--epochs", "3", "--batch", "16",
-      "--optimizer", "adam", "--lr", "1e-3", "--frozen", "0", "--seed", "3", "--keep-checkpoints", "1",
-    ]);
+  it("trains 5 epochs to the learning bar and records the run FINISHED with 5 epoch rows, a hashed checkpoint and the test set", async () => {
+    const result = thaw(box, ["train", "--data", data, "--experiment", "e2e", ...TRAIN_ARGS, "--test-split", "0.2", "--keep-checkpoints", "1"]);
     expect(result.status, result.stdout + result.stderr).toBe(0);
-    const epochLines = result.stdout.split("\n").filter((l) => /^Epoch [1-3]\/3 /.test(l));
-    expect(epochLines).toHaveLength(3);
+    const epochLines = result.stdout.split("\n").filter((l) => /^Epoch [1-5]\/5 /.test(l));
+    expect(epochLines).toHaveLength(5);
     for (const line of epochLines) expect(line).toMatch(/\[=+\] - \d+m?s \d+m?s\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4} - ETA \d+:\d\d$/);
     expect(result.stdout).toMatch(/Best epoch \d: val_accuracy \d\.\d{4}/);
 
@@ -70,9 +72,9 @@ describe("thaw train -> predict -> promote", () => {
       runId = runs[0].id;
       const run = await store.getRun(runId);
       expect(run.status).toBe("FINISHED");
-      expect(run.metrics.map((m) => m.epoch).sort()).toEqual([0, 1, 2]);
+      expect(run.metrics.map((m) => m.epoch).sort()).toEqual([0, 1, 2, 3, 4]);
       expect(run.frozenLayers).toBe(0);
-      expect(run.learningRate).toBe(1e-3);
+      expect(run.learningRate).toBe(3e-3);
       expect(run.backend).toMatch(/^(wasm|cpu|tensorflow)/);
       expect(run.thawVersion).toMatch(/^\d+\.\d+\.\d+/);
       expect(run.datasetFingerprint).toMatch(/^[0-9a-f]{64}$/);
@@ -93,8 +95,43 @@ describe("thaw train -> predict -> promote", () => {
       }
       const evaluation = run.evaluation as { classNames: string[]; confusionMatrix: number[][]; perClassAccuracy: number[] };
       expect(evaluation.classNames).toEqual(["circle", "square"]);
-      // 20% of 40 per class are held out: every validation image counted once.
-      expect(evaluation.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(16);
+      // 8 of 40 per class are held out for test, then 20% of the 32 left (6) for validation.
+      expect(evaluation.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(12);
+      expect(run.bestValAccuracy).toBeGreaterThanOrEqual(LEARNS);
+
+      // The test images, apart from validation: the dataset records the split once.
+      expect(run.dataset).toMatchObject({ testSplit: 0.2, testSeed: 0 });
+      const test = run.testEvaluation as { checkpointId: number; images: { file: string; label: number; predicted: number }[]; confusionMatrix: number[][]; accuracy: number };
+      expect(test.checkpointId).toBe(run.checkpoints.find((c) => c.epoch === run.bestEpoch)?.id);
+      expect(test.images).toHaveLength(16);
+      expect(test.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(16);
+      const right = test.images.filter((image) => image.label === image.predicted).length;
+      expect(run.testAccuracy).toBe(right / 16);
+      const shown = thaw(box, ["show", String(runId)]);
+      expect(shown.stdout).toContain(`test set: 16 images, 0.2 of each class held out (seed 0); best checkpoint ${test.checkpointId} accuracy`);
+    });
+    // Another value for the same dataset is refused: every run is tested on the same images.
+    const other = thaw(box, ["train", "--data", data, "--experiment", "e2e", ...TRAIN_ARGS, "--test-split", "0.3"]);
+    expect(other.status).not.toBe(0);
+    expect(other.stderr).toMatch(/already holds out 0\.2 of each class as its test set.*pass --test-split 0\.2 or leave the option out/);
+  });
+
+  it("fails the learning bar when the validation labels are swapped", async () => {
+    // The same images, 8 of each class filed under the other class with names that sort first:
+    // Keras' split (--split keras) holds out exactly those as validation.
+    const swapped = path.join(box.dir, "swapped");
+    for (const [cls, other] of [["circle", "square"], ["square", "circle"]]) {
+      const files = readdirSync(path.join(data, cls)).sort();
+      mkdirSync(path.join(swapped, cls), { recursive: true });
+      mkdirSync(path.join(swapped, other), { recursive: true });
+      files.forEach((file, i) => copyFileSync(path.join(data, cls, file), i < 8 ? path.join(swapped, other, `0-${file}`) : path.join(swapped, cls, file)));
+    }
+    const result = thaw(box, ["train", "--data", swapped, "--experiment", "e2e-swapped", ...TRAIN_ARGS, "--split", "keras"]);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    await withTestStore(box, async (store) => {
+      const [run] = (await store.listRuns({ experimentId: (await store.getExperiment("e2e-swapped")).id })).items;
+      expect(run.status).toBe("FINISHED");
+      expect(run.bestValAccuracy).toBeLessThan(LEARNS);
     });
   });
 

@@ -16,6 +16,14 @@ describe("option validation", () => {
     expect(() => parseOptions(trainSchema, { ...required, keepCheckpoints: "0" })).toThrow('--keep-checkpoints must be a whole number of at least 1 such as 2 (the best and the one before); got "0".');
   });
 
+  it("leaves the split, the file reading and the test split to the dataset unless given", () => {
+    const opts = parseOptions(trainSchema, required);
+    expect(opts.split).toBeUndefined();
+    expect(opts.testSplit).toBeUndefined();
+    expect(opts.kerasCompatible).toBe(false);
+    expect(parseOptions(trainSchema, { ...required, split: "keras", kerasCompatible: true, testSplit: "0.2" })).toMatchObject({ split: "keras", kerasCompatible: true, testSplit: 0.2 });
+  });
+
   it("parses the numbers users type, including exponents", () => {
     const opts = parseOptions(trainSchema, { ...required, lr: "3e-4", frozen: "15", batch: "8", width: "0.125" });
     expect(opts).toMatchObject({ lr: 3e-4, frozen: 15, batch: 8, width: 0.125 });
@@ -30,6 +38,8 @@ describe("option validation", () => {
     [{ optimizer: "rmsprop" }, '--optimizer must be one of sgd, adam; got "rmsprop".'],
     [{ imageSize: "16" }, '--image-size must be a whole number of pixels of at least 32 (VGG16 pools five times) such as 224; got "16".'],
     [{ momentum: "1" }, '--momentum must be a number from 0 up to (not including) 1 such as 0.9; got "1".'],
+    [{ split: "last" }, '--split must be one of stratified, keras; got "last".'],
+    [{ testSplit: "1" }, '--test-split must be a fraction from 0 up to (not including) 1 such as 0.2; got "1".'],
   ])("refuses %j with one sentence", (bad, sentence) => {
     expect(() => parseOptions(trainSchema, { ...required, ...bad })).toThrow(new UsageError(sentence));
   });

@@ -4,6 +4,9 @@
  * bounded-memory streaming). Never imports TensorFlow: batches are typed arrays plus a shape.
  */
 export { scanDirectory, IMAGE_EXTENSIONS, SUBSETS } from "./lib/scan.ts";
+export { KERAS_IMAGE_EXTENSIONS } from "./lib/keras-listing.ts";
+export { SPLIT_METHODS } from "./lib/split.ts";
+export type { SplitMethod } from "./lib/split.ts";
 export type { DatasetScan, ImageEntry, IgnoredFiles, ScanOptions, Subset } from "./lib/scan.ts";
 export { decodeImage } from "./lib/decode.ts";
 export type { DecodeOptions, DecodedImage } from "./lib/decode.ts";

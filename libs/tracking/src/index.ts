@@ -27,6 +27,7 @@ export {
   ParamsImmutableError,
   CrossExperimentPromotionError,
   DuplicateNameError,
+  PromotionReasonRequiredError,
   MigrationError,
   type TrackingErrorCode,
 } from "./lib/errors.ts";
@@ -54,8 +55,11 @@ export type {
   RunParams,
   RunRef,
   RunSortKey,
+  TestEvaluation,
   TrackingStore,
 } from "./lib/tracking-store.ts";
+export { compareOnTest } from "./lib/test-comparison.ts";
+export type { ClassDelta, Disagreement, TestComparison, TestSide } from "./lib/test-comparison.ts";
 export { runParams } from "./lib/run-params.ts";
 export { parseRunProgress, PROGRESS_PHASES, type RunProgress, type RunProgressInput } from "./lib/run-progress.ts";
 export type { CreateSweepInput, Sweep, SweepView } from "./lib/tracking-store.ts";

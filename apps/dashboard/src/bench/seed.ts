@@ -50,7 +50,7 @@ export async function seed(store: TrackingStore, runs: number, epochs: number, d
   });
   await store.claimRun(templateRun.id, "bench");
   await store.logEpoch(templateRun.id, { epoch: 0, loss: 1, accuracy: 0.5, valLoss: 1, valAccuracy: 0.5, durationMs: 1000 });
-  await store.addCheckpoint(templateRun.id, { epoch: 0, path: "/tmp/ckpt", metrics: { valAccuracy: 0.5 }, sizeBytes: 1, sha256: "0".repeat(64) });
+  await store.addCheckpoint(templateRun.id, { epoch: 0, path: "/tmp/ckpt", metrics: { val_accuracy: 0.5 }, sizeBytes: 1, sha256: "0".repeat(64) });
   await store.finishRun(templateRun.id);
 
   // store.dbPath hides a password; a caller whose URL has one passes the URL itself.
@@ -105,7 +105,7 @@ function seedPlan(templates: { run: Row }, runs: number, epochs: number): SeedPl
         for (let e = 0; e < epochs; e++) {
           if (curves[r][e] > best + 0.02) {
             best = curves[r][e];
-            yield { runId, epoch: e, path: `/tmp/bench/${runId}/${e}`, metrics: JSON.stringify({ valAccuracy: best }) };
+            yield { runId, epoch: e, path: `/tmp/bench/${runId}/${e}`, metrics: JSON.stringify({ val_accuracy: best }) };
           }
         }
       }

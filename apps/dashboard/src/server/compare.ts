@@ -28,6 +28,8 @@ export interface CompareRun {
   /** 0-based epoch after which the sweep's scheduler stopped the run, and why; null otherwise. */
   prunedAtEpoch: number | null;
   pruneReason: string | null;
+  /** The best checkpoint on the dataset's held-out test images; null without a test set. */
+  testAccuracy: number | null;
   /** epoch -> value per metric; null where the epoch logged no value. */
   series: Record<MetricKey, (number | null)[]>;
   stats: Record<MetricKey, MetricStats>;
@@ -77,6 +79,7 @@ export function compareRun(run: RunDetail): CompareRun {
     sweepId: run.sweepId,
     prunedAtEpoch: run.prunedAtEpoch,
     pruneReason: run.pruneReason,
+    testAccuracy: run.testAccuracy,
     series,
     stats,
   };

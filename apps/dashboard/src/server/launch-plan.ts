@@ -25,6 +25,7 @@ export async function planLaunch(ctx: Context, input: Common, frozenLayers: numb
       widthMultiplier: input.widthMultiplier,
       imageSize: input.imageSize,
       dropout: input.dropout,
+      kerasCompatible: input.kerasCompatible,
       batchSize: input.batchSize,
       frozenLayers,
       learningRates,

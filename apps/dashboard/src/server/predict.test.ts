@@ -19,7 +19,7 @@ async function tinyCheckpoint(runId: number, seed: number, classNames: string[])
   const saved = await saveCheckpoint(model, path.join(dir, `ckpt-${seed}`), {
     classNames, base: "random", baseWeightsHash: "none", frozenLayers: 19, head: "fc2", widthMultiplier: 1 / 16, datasetFingerprint: "test", epoch: 0, metrics: { accuracy: 0.5 },
   });
-  const row = await store.addCheckpoint(runId, { epoch: 0, path: saved.path, metrics: { accuracy: 0.5, valAccuracy: 0.5 }, sizeBytes: saved.sizeBytes, sha256: saved.sha256 });
+  const row = await store.addCheckpoint(runId, { epoch: 0, path: saved.path, metrics: { accuracy: 0.5, val_accuracy: 0.5 }, sizeBytes: saved.sizeBytes, sha256: saved.sha256 });
   return row.id;
 }
 
@@ -75,7 +75,7 @@ describe("predictImage", () => {
   it("refuses a file that is not an image with a clear message", async () => {
     await expect(predictImage(store, experimentId, new TextEncoder().encode("hello, not an image"))).rejects.toMatchObject({
       status: 415,
-      message: "This file is not an image Thaw can read; upload a JPEG, PNG, WebP, GIF, BMP or TIFF image.",
+      message: "This file is not an image Thaw can read; upload a JPEG, PNG, WebP, GIF, BMP, TIFF or PPM image.",
     });
   });
 });

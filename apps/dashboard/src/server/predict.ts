@@ -5,6 +5,7 @@ import "server-only";
 import type { TrackingStore } from "@thaw/tracking";
 import type { PredictResponse } from "../app/api/predict/types.ts";
 import { championOf } from "./champion.ts";
+import { encodeBmp } from "./bmp.ts";
 
 export class UploadError extends Error {
   override name = "UploadError";
@@ -70,7 +71,7 @@ export async function predictImage(store: TrackingStore, experimentId: number, b
     image = await decodeImage(bytes, { targetSize: inputSize });
   } catch (error) {
     if (error instanceof Error && error.name === "ImageDecodeError") {
-      throw new UploadError("This file is not an image Thaw can read; upload a JPEG, PNG, WebP, GIF, BMP or TIFF image.", 415);
+      throw new UploadError("This file is not an image Thaw can read; upload a JPEG, PNG, WebP, GIF, BMP, TIFF or PPM image.", 415);
     }
     throw error;
   }
@@ -90,6 +91,7 @@ export async function predictImage(store: TrackingStore, experimentId: number, b
     ok: true,
     model: { name: champion.name, experimentId, runId: champion.runId, checkpointId: champion.checkpointId, epoch: champion.epoch, inputSize },
     probabilities,
+    input: `data:image/bmp;base64,${Buffer.from(encodeBmp(image.data, image.width, image.height)).toString("base64")}`,
     heatmap: `data:image/png;base64,${png.toString("base64")}`,
     elapsedMs: Math.round(performance.now() - started),
   };

@@ -34,6 +34,10 @@ export const commonParamsSchema = z.object({
     .min(1, "Keep at least 1 checkpoint: the best.")
     .max(1000, "Keep at most 1000 checkpoints.")
     .default(2),
+  /** Thaw's seeded per-class draw, or Keras' first fraction of each class (`--split keras`). */
+  split: z.enum(["stratified", "keras"], "The validation split is stratified (a seeded draw) or keras (the first fraction of each class).").default("stratified"),
+  /** Keras' file set, order and orientation (`--keras-compatible`). */
+  kerasCompatible: z.boolean().default(false),
 });
 
 export const launchRunSchema = commonParamsSchema.extend({ frozenLayers: frozen, learningRate });
@@ -86,6 +90,8 @@ export const defaultParams = {
   head: "fc2",
   dropout: 0,
   keepCheckpoints: 2,
+  split: "stratified",
+  kerasCompatible: false,
   frozenLayers: 15,
   learningRate: 0.001,
 } as const;

@@ -93,7 +93,7 @@ export async function trainFake(store: TrackingStore, runId: number, valAccuraci
       best = valAccuracy;
       const dir = checkpointRoot ? path.join(checkpointRoot, `run-${runId}`, `epoch-${epoch}`) : `/tmp/ckpt-${runId}-${epoch}`;
       if (checkpointRoot) writeFakeCheckpoint(dir, claimed, epoch);
-      await store.addCheckpoint(runId, { epoch, path: dir, metrics: { valAccuracy, accuracy: valAccuracy + 0.05 }, sizeBytes: 2048, sha256: "0".repeat(64) });
+      await store.addCheckpoint(runId, { epoch, path: dir, metrics: { val_accuracy: valAccuracy, val_loss: 1 - valAccuracy, accuracy: valAccuracy + 0.05, loss: 1 - valAccuracy / 2 }, sizeBytes: 2048, sha256: "0".repeat(64) });
     }
   }
   return finish ? store.finishRun(runId) : store.getRun(runId);

@@ -82,6 +82,7 @@ export function renderComparison(runs: RunDetail[]): string {
     ["status", ...runs.map((r) => (r.prunedAtEpoch === null ? r.status : `${r.status} (pruned at epoch ${r.prunedAtEpoch + 1})`))],
     ["best val_accuracy", ...runs.map((r) => fmtNumber(r.bestValAccuracy))],
     ["best epoch", ...runs.map((r) => (r.bestEpoch === null ? "-" : String(r.bestEpoch + 1)))],
+    ["test accuracy", ...runs.map((r) => fmtNumber(r.testAccuracy))],
     ["last loss", ...runs.map((r) => fmtNumber(last(r)?.loss))],
     ["last accuracy", ...runs.map((r) => fmtNumber(last(r)?.accuracy))],
     ["last val_loss", ...runs.map((r) => fmtNumber(last(r)?.valLoss))],

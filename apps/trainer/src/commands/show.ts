@@ -1,6 +1,6 @@
 // `thaw show RUN`: parameters, facts of the execution, per-epoch metrics and checkpoints.
 import type { Command } from "commander";
-import { parseRunProgress, type RunDetail, type RunInfo } from "@thaw/tracking";
+import { parseRunProgress, type RunDetail, type RunInfo, type TestEvaluation } from "@thaw/tracking";
 import { fmtBytes, fmtDuration, fmtNumber, table } from "../format.ts";
 import { parseRunId, requireRun } from "../refs.ts";
 import { progressBar } from "../progress.ts";
@@ -70,6 +70,8 @@ export function renderRun(run: RunDetail): string {
   }
   const evaluation = run.evaluation as RunInfo["evaluation"] | null;
   if (evaluation) out.push("", renderEvaluation(evaluation));
+  const testEvaluation = run.testEvaluation as TestEvaluation | null;
+  if (testEvaluation) out.push("", renderTestEvaluation(testEvaluation));
   if (run.errorStack) out.push("", run.errorStack);
   return out.join("\n");
 }
@@ -84,5 +86,16 @@ function renderEvaluation(evaluation: NonNullable<RunInfo["evaluation"]>): strin
   return [
     "confusion matrix of the best checkpoint on the validation data (rows: true, columns: predicted)",
     table(["class", ...names, "accuracy"], rows),
+  ].join("\n");
+}
+
+function renderTestEvaluation(test: TestEvaluation): string {
+  const names = test.classNames;
+  const source = test.testSplit > 0 ? `${test.testSplit} of each class held out (seed ${test.testSeed})` : "the test/ folder";
+  const rows = names.map((name, i) => [name, ...test.confusionMatrix[i].map(String), fmtNumber(test.precision[i]), fmtNumber(test.recall[i])]);
+  return [
+    `test set: ${test.images.length} images, ${source}; best checkpoint ${test.checkpointId} accuracy ${fmtNumber(test.accuracy)}`,
+    "confusion matrix on the test set (rows: true, columns: predicted)",
+    table(["class", ...names, "precision", "recall"], rows),
   ].join("\n");
 }

@@ -11,7 +11,8 @@ describe("thaw demo", () => {
     const first = thaw(box, ["demo", "--quick", "--wait", "--concurrency", "2"]);
     expect(first.status, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toMatch(/Demo done in \d+:\d\d/);
-    expect(first.stdout).toMatch(/Best transfer run \d\.\d{4} vs from scratch \d\.\d{4}/);
+    const note = /Best transfer run (\d\.\d{4}) vs from scratch (\d\.\d{4}): transfer (beats|does not beat) scratch .*\((\d) of (\d) transfer runs above it\)/.exec(first.stdout);
+    expect(note, first.stdout).not.toBeNull();
     expect(existsSync(path.join(box.dir, "home", "demo", "source"))).toBe(true);
     expect(existsSync(path.join(box.dir, "home", "demo", "target"))).toBe(true);
 
@@ -31,6 +32,14 @@ describe("thaw demo", () => {
       const engines = Object.fromEntries(fromPretrain.map((r) => [r.frozenLayers, r.engine]));
       expect(engines).toEqual({ 15: "training onnxruntime (cpu); features onnxruntime", 19: "training onnxruntime (cpu); features onnxruntime" });
       expect(transfer.filter((r) => r.base === "random")).toHaveLength(1);
+      // The closing note says what the store holds, whichever way it goes.
+      const [, transferText, scratchText, verdict, above, total] = note as RegExpExecArray;
+      const scratchBest = transfer.find((r) => r.base === "random")?.bestValAccuracy ?? 0;
+      const transferBest = Math.max(...fromPretrain.map((r) => r.bestValAccuracy ?? 0));
+      expect(Number(transferText)).toBeCloseTo(transferBest, 4);
+      expect(Number(scratchText)).toBeCloseTo(scratchBest, 4);
+      expect(verdict).toBe(transferBest > scratchBest ? "beats" : "does not beat");
+      expect([Number(above), Number(total)]).toEqual([fromPretrain.filter((r) => (r.bestValAccuracy ?? 0) > scratchBest).length, 2]);
       return pretrain[0].id;
     });
 

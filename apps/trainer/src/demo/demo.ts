@@ -1,6 +1,8 @@
 // The offline demo's plan and its closing note. Sizes are chosen so that on 2 CPU cores the
 // whole demo (pretraining, 6 transfer runs and the scratch baseline) ends within 10 minutes
-// (measured: 6:08 on 2 cores shared with other work) and every transfer run beats scratch.
+// (measured: 6:08 on 2 cores shared with other work). Whether transfer beats scratch is not
+// promised: no seed choice made the margin stable in the quick demo a test can afford, so the
+// closing note reports what the recorded accuracies say, and its test checks exactly that.
 import path from "node:path";
 import { synthesizeDataset } from "@thaw/data";
 import { DEFAULT_KEEP_CHECKPOINTS, type RunListItem, type TrackingStore } from "@thaw/tracking";

@@ -1,4 +1,4 @@
-// Confusion matrix and per-class accuracy (recall) from true and predicted class indices.
+// Confusion matrix, per-class accuracy (recall) and precision from true and predicted class indices.
 
 export interface Confusion {
   /** matrix[true][predicted] */
@@ -6,6 +6,19 @@ export interface Confusion {
   /** Correct / total per true class; 0 for a class without validation images. */
   perClassAccuracy: number[];
   accuracy: number;
+}
+
+/** Per class: correct / predicted as that class (null when never predicted) and correct / true (null without images). */
+export function precisionRecall(matrix: number[][]): { precision: (number | null)[]; recall: (number | null)[] } {
+  const precision = matrix.map((_, j) => {
+    const predicted = matrix.reduce((sum, row) => sum + row[j], 0);
+    return predicted === 0 ? null : matrix[j][j] / predicted;
+  });
+  const recall = matrix.map((row, i) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return total === 0 ? null : row[i] / total;
+  });
+  return { precision, recall };
 }
 
 export function confusion(truth: number[], predicted: number[], classes: number): Confusion {

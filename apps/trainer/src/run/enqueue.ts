@@ -2,7 +2,8 @@
 // and the queued run(s). Shared by `thaw train`, `thaw sweep` and `thaw demo`.
 import { createHash } from "node:crypto";
 import path from "node:path";
-import type { CreateSweepInput, EnqueueRunInput, Run, Sweep, TrackingStore } from "@thaw/tracking";
+import type { CreateSweepInput, Dataset, EnqueueRunInput, Run, Sweep, TrackingStore } from "@thaw/tracking";
+import { UsageError } from "../errors.ts";
 import { isNotFound } from "../refs.ts";
 import type { RunPlan } from "@thaw/planner";
 
@@ -20,29 +21,50 @@ export interface RunSettings {
   dropout: number;
   keepCheckpoints: number;
   name?: string;
+  /** Default: "keras" when kerasCompatible, else "stratified". */
+  split?: "stratified" | "keras";
+  kerasCompatible?: boolean;
+  /** Recorded with the dataset the first time; a different value later is refused. Omitted: the dataset's. */
+  testSplit?: number;
 }
 
-/** Registers the data folder under its folder name (made unique when another path has it). */
-async function registerDataset(store: TrackingStore, plan: RunPlan) {
+/**
+ * Registers the data folder under its folder name (made unique when another path has it). The
+ * test split is the dataset's, chosen once: every run of the dataset is tested on the same images.
+ */
+async function registerDataset(store: TrackingStore, plan: RunPlan, testSplit: number | undefined) {
   const dir = plan.dataset.path;
   let name = path.basename(dir);
+  let existing: Dataset | null = null;
   try {
-    const existing = await store.getDataset(name);
-    if (existing.path !== dir) name = `${name}-${createHash("sha256").update(dir).digest("hex").slice(0, 6)}`;
+    existing = await store.getDataset(name);
+    if (existing.path !== dir) {
+      name = `${name}-${createHash("sha256").update(dir).digest("hex").slice(0, 6)}`;
+      existing = await store.getDataset(name).catch((error: unknown) => (isNotFound(error) ? null : Promise.reject(error)));
+    }
   } catch (error) {
     if (!isNotFound(error)) throw error;
+  }
+  if (testSplit !== undefined && existing && existing.testSplit > 0 && existing.testSplit !== testSplit) {
+    throw new UsageError(
+      `Dataset "${name}" already holds out ${existing.testSplit} of each class as its test set, so that every run is tested on the same images; pass --test-split ${existing.testSplit} or leave the option out.`,
+    );
   }
   return store.registerDataset({
     name,
     path: dir,
     classNames: plan.dataset.classNames,
     imageCount: plan.dataset.imageCount,
+    ...(testSplit !== undefined && testSplit > 0 && { testSplit, testSeed: TEST_SEED }),
   });
 }
 
+/** Every dataset's test draw uses this seed: a property of the dataset, never of a run. */
+export const TEST_SEED = 0;
+
 async function baseInput(store: TrackingStore, settings: RunSettings, plan: RunPlan): Promise<Omit<EnqueueRunInput, "frozenLayers" | "learningRate">> {
   const experiment = await store.ensureExperiment(settings.experiment);
-  const dataset = await registerDataset(store, plan);
+  const dataset = await registerDataset(store, plan, settings.testSplit);
   return {
     experimentId: experiment.id,
     datasetId: dataset.id,
@@ -59,7 +81,15 @@ async function baseInput(store: TrackingStore, settings: RunSettings, plan: RunP
     base: plan.baseString,
     augment: settings.augment,
     seed: settings.seed,
-    extra: { head: plan.head, widthMultiplier: plan.widthMultiplier, validationSplit: settings.validationSplit, dropout: settings.dropout, keepCheckpoints: settings.keepCheckpoints },
+    extra: {
+      head: plan.head,
+      widthMultiplier: plan.widthMultiplier,
+      validationSplit: settings.validationSplit,
+      dropout: settings.dropout,
+      keepCheckpoints: settings.keepCheckpoints,
+      ...(settings.split && { split: settings.split }),
+      ...(settings.kerasCompatible && { kerasCompatible: true }),
+    },
   };
 }
 

@@ -5,7 +5,7 @@ import path from "node:path";
 import { artifactPath, type Dataset, type Run, type TrackingStore } from "@thaw/tracking";
 import { cacheCapBytes, evictFeatureCaches } from "@thaw/vgg";
 import { heartbeatTimings, thawPaths } from "../config.ts";
-import { evaluateCheckpoint } from "./evaluate.ts";
+import { evaluateCheckpoint, evaluateOnTest } from "./evaluate.ts";
 import { fitRun } from "./fit-run.ts";
 import { startHeartbeat } from "./heartbeat.ts";
 import { buildRunModel, plannedEngine, startBackend } from "./model-setup.ts";
@@ -64,13 +64,14 @@ async function executeOnce(store: TrackingStore, run: Run, options: ExecuteOptio
     await store.recordRunInfo(run.id, { engine: await plannedEngine() });
     if (run.datasetId === null) throw new Error(`Run ${run.id} has no dataset; enqueue it with a data folder.`);
     const dataset = await store.getDataset(run.datasetId);
-    const data = await openTrainingData(artifactPath(dataset.path), settings, paths.cache);
+    const data = await openTrainingData(artifactPath(dataset.path), settings, paths.cache, { testSplit: dataset.testSplit, testSeed: dataset.testSeed });
     await checkDatasetFingerprint(store, dataset, data.fingerprint);
     await store.recordRunInfo(run.id, { datasetFingerprint: data.fingerprint, skipReport: [] });
     const built = await buildRunModel(store, settings, data.classNames, data.fingerprint);
     release = built.dispose;
     await store.recordRunInfo(run.id, { baseWeightsHash: built.baseWeightsHash });
-    log(`${built.description}; ${data.trainCount} training and ${data.validationCount} validation images, backend ${backend}.`);
+    const testPart = data.test ? `, ${data.test.files.length} test images held out` : "";
+    log(`${built.description}; ${data.trainCount} training and ${data.validationCount} validation images${testPart}, backend ${backend}.`);
     const fitted = await fitRun({
       store,
       settings,
@@ -104,6 +105,12 @@ async function executeOnce(store: TrackingStore, run: Run, options: ExecuteOptio
     if (best) {
       const evaluation = await evaluateCheckpoint(artifactPath(best.path), data);
       await store.recordRunInfo(run.id, { evaluation: { ...evaluation, checkpointId: best.id } });
+      if (data.test) {
+        const test = data.test;
+        const testEvaluation = await evaluateOnTest(best.path, best.id, { ...data, test });
+        await store.recordRunInfo(run.id, { testEvaluation });
+        log(`best checkpoint on the ${testEvaluation.images.length} held-out test images: accuracy ${testEvaluation.accuracy.toFixed(4)}.`);
+      }
     }
     await store.finishRun(run.id);
     return "FINISHED";

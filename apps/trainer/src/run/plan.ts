@@ -11,6 +11,8 @@ export interface PlanOptions {
   imageSize: number;
   dropout: number;
   batch?: number;
+  kerasCompatible?: boolean;
+  testSplit?: number;
 }
 
 export function planFromOptions(store: TrackingStore, opts: PlanOptions, frozen: number[], lrs: number[]): Promise<RunPlan> {
@@ -22,6 +24,8 @@ export function planFromOptions(store: TrackingStore, opts: PlanOptions, frozen:
     imageSize: opts.imageSize,
     dropout: opts.dropout,
     batchSize: opts.batch,
+    kerasCompatible: opts.kerasCompatible,
+    testSplit: opts.testSplit,
     frozenLayers: frozen,
     learningRates: lrs,
     weights: { download: true },

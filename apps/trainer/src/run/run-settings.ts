@@ -12,6 +12,8 @@ export interface ExecSettings extends Omit<RunParams, "extra"> {
   /** The checkpoint pinned as the base when the run was queued, and its sha256 (lineage). */
   baseCheckpointId: number | null;
   baseCheckpointSha256: string | null;
+  split: "stratified" | "keras";
+  kerasCompatible: boolean;
 }
 
 export function execSettings(run: Run): ExecSettings {
@@ -27,5 +29,7 @@ export function execSettings(run: Run): ExecSettings {
     keepCheckpoints: num("keepCheckpoints", DEFAULT_KEEP_CHECKPOINTS),
     baseCheckpointId: run.baseCheckpointId,
     baseCheckpointSha256: run.baseCheckpointSha256,
+    kerasCompatible: extra.kerasCompatible === true,
+    split: extra.split === "keras" || (extra.split === undefined && extra.kerasCompatible === true) ? "keras" : "stratified",
   };
 }

@@ -1,12 +1,14 @@
 import { InvalidOptionError } from "./errors.ts";
 import type { Rng } from "./random.ts";
-import type { Box } from "./resize.ts";
 
 /** Random training-time changes; each is off when its value is false/0. */
 export interface AugmentOptions {
   /** Mirror left-right with probability 1/2. */
   flip?: boolean;
-  /** Crop a random region whose sides are (1 - zoom)..1 of the image's, then resize it to the target (zoom in). */
+  /**
+   * Keras' zoom_range: each axis scaled on its own by a uniform factor in [1 - zoom, 1 + zoom]
+   * about the centre, in (factor < 1) or out (factor > 1, borders filled with the nearest pixel).
+   */
   zoom?: number;
   /** Rotate by a uniform angle in [-rotation, rotation] degrees, borders filled with the nearest pixel (Keras' fill_mode). */
   rotation?: number;
@@ -35,8 +37,9 @@ export function resolveAugment(option: boolean | AugmentOptions | undefined): Re
 /** One image's random draw, taken before decoding so it depends only on (seed, epoch, image). */
 export interface AugmentDraw {
   flip: boolean;
-  /** Side fraction of the crop and its position in the free space, each in [0, 1]. */
-  crop: { scale: number; x: number; y: number };
+  /** Keras' zx (horizontal) and zy (vertical): an output pixel at distance d from the centre samples the input at zoom * d. */
+  zoomX: number;
+  zoomY: number;
   angleRad: number;
   brightness: number;
 }
@@ -44,25 +47,23 @@ export interface AugmentDraw {
 export function drawAugment(rng: Rng, options: ResolvedAugment): AugmentDraw {
   return {
     flip: options.flip && rng.next() < 0.5,
-    crop: { scale: rng.uniform(1 - options.zoom, 1), x: rng.next(), y: rng.next() },
+    // get_random_transform: `zx, zy = np.random.uniform(zoom_range[0], zoom_range[1], 2)` with
+    // zoom_range = [1 - z, 1 + z] (keras/src/legacy/preprocessing/image.py).
+    zoomX: rng.uniform(1 - options.zoom, 1 + options.zoom),
+    zoomY: rng.uniform(1 - options.zoom, 1 + options.zoom),
     angleRad: (rng.uniform(-options.rotation, options.rotation) * Math.PI) / 180,
     brightness: rng.uniform(1 - options.brightness, 1 + options.brightness),
   };
 }
 
-/** The random crop inside `box` (fractional coordinates are fine for both resizers). */
-export function cropBox(box: Box, draw: AugmentDraw): Box {
-  const width = (box.right - box.left) * draw.crop.scale;
-  const height = (box.bottom - box.top) * draw.crop.scale;
-  const left = box.left + (box.right - box.left - width) * draw.crop.x;
-  const top = box.top + (box.bottom - box.top - height) * draw.crop.y;
-  return { left, top, right: left + width, bottom: top + height };
-}
-
-/** Flip, rotation and brightness on a resized HWC float image in place. */
+/**
+ * Keras' apply_transform order on the resized image, in place: the affine part (rotation, then
+ * zoom: `transform_matrix = rotation . zoom`, sampled bilinearly with fill_mode "nearest"), then
+ * the flip, then brightness.
+ */
 export function applyAugment(pixels: Float32Array, width: number, height: number, draw: AugmentDraw): void {
+  if (draw.angleRad !== 0 || draw.zoomX !== 1 || draw.zoomY !== 1) affine(pixels, width, height, draw.angleRad, draw.zoomX, draw.zoomY);
   if (draw.flip) flipHorizontal(pixels, width, height);
-  if (draw.angleRad !== 0) rotate(pixels, width, height, draw.angleRad);
   if (draw.brightness !== 1) {
     for (let i = 0; i < pixels.length; i++) pixels[i] = Math.min(255, pixels[i] * draw.brightness);
   }
@@ -83,20 +84,27 @@ function flipHorizontal(pixels: Float32Array, width: number, height: number): vo
   }
 }
 
-/** Rotates about the centre, sampling bilinearly; coordinates outside are clamped to the edge. */
-function rotate(pixels: Float32Array, width: number, height: number, angle: number): void {
+/**
+ * apply_affine_transform as Keras 3 runs it on a channels-last image: the matrix
+ * R(angle) . diag(zx, zy) is built in (x, y) order and swapped to numpy's (row, col), so the output
+ * pixel (x, y) samples the input at centre + (cos zx dx - sin zy dy, sin zx dx + cos zy dy), about
+ * the centre ((w - 1) / 2, (h - 1) / 2) (Keras takes the centre from (h, w) before the swap, the
+ * same point for square images); outside coordinates clamp to the edge (scipy's mode "nearest")
+ * and sampling is bilinear (interpolation order 1).
+ */
+function affine(pixels: Float32Array, width: number, height: number, angle: number, zoomX: number, zoomY: number): void {
   const src = pixels.slice();
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);
-  const cx = width / 2;
-  const cy = height / 2;
+  const cy = (height - 1) / 2;
+  const cx = (width - 1) / 2;
   let o = 0;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const dx = x + 0.5 - cx;
-      const dy = y + 0.5 - cy;
-      const sx = Math.min(width - 1, Math.max(0, cos * dx + sin * dy + cx - 0.5));
-      const sy = Math.min(height - 1, Math.max(0, -sin * dx + cos * dy + cy - 0.5));
+      const dx = (x - cx) * zoomX;
+      const dy = (y - cy) * zoomY;
+      const sx = Math.min(width - 1, Math.max(0, cos * dx - sin * dy + cx));
+      const sy = Math.min(height - 1, Math.max(0, sin * dx + cos * dy + cy));
       const x0 = Math.floor(sx);
       const y0 = Math.floor(sy);
       const x1 = Math.min(width - 1, x0 + 1);

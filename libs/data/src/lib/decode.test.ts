@@ -61,12 +61,10 @@ describe("decodeImage", () => {
     expect(gif.data.some((v) => v !== 200)).toBe(true);
   });
 
-  it("matches sharp's own decode of JPEG and CMYK JPEG", async () => {
+  it("decodes the JPEGs and the CMYK JPEG (their pixels are checked against Pillow in decode-pillow.test.ts)", async () => {
     for (const rel of ["cat/a.jpg", "dog/b.jpg", "dog/f.jpeg"]) {
       const ours = await decodeImage(at(rel));
-      const reference = await sharpRaw(at(rel));
-      expect(reference.data.length).toBe(W * H * 3);
-      expect([...ours.data], rel).toEqual(reference.data);
+      expect([ours.width, ours.height], rel).toEqual([W, H]);
     }
   });
 
@@ -79,6 +77,10 @@ describe("decodeImage", () => {
     const rotated: number[] = [];
     for (let y = 0; y < W; y++) for (let x = 0; x < H; x++) for (let c = 0; c < 3; c++) rotated.push(stored.data[((H - 1 - x) * W + y) * 3 + c]);
     expect([...ours.data]).toEqual(rotated);
+    // Keras' load_img does not rotate: with autoOrient off the stored pixels come back as stored.
+    const asStored = await decodeImage(at("cat/f.JPEG"), { autoOrient: false });
+    expect([asStored.width, asStored.height]).toEqual([W, H]);
+    expect([...asStored.data]).toEqual([...stored.data]);
   });
 
   it("decodes an upload from memory exactly as from disk, resized like training", async () => {

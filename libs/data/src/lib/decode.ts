@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
-import sharp from "sharp";
+import sharp, { type Sharp } from "sharp";
 import { decodeBmp, isBmp } from "./bmp.ts";
 import { ImageDecodeError } from "./errors.ts";
+import { decodeNetpbm, isNetpbm } from "./ppm.ts";
 import { createLimiter } from "./limit.ts";
 import { checkOneOf, checkTargetSize, INTERPOLATIONS, type Interpolation, type TargetSize } from "./options.ts";
 import { fullBox, keepAspectBox, resizeInto, type Box, type RgbImage } from "./resize.ts";
@@ -13,6 +14,13 @@ export interface DecodeOptions {
   interpolation?: Interpolation;
   /** Centre-crop to the target's aspect ratio before resizing (Keras' keep_aspect_ratio). Default false. */
   keepAspect?: boolean;
+  /** Turn the image as its EXIF orientation says. Default true; false reads the pixels as stored, as Keras' load_img does. */
+  autoOrient?: boolean;
+}
+
+export interface ReadOptions {
+  /** Default true. */
+  autoOrient?: boolean;
 }
 
 /** HWC RGB float32 pixels in [0, 255]. */
@@ -23,11 +31,12 @@ export interface DecodedImage {
 }
 
 /**
- * Reads an image to 8-bit sRGB: EXIF orientation applied, grayscale/CMYK/palette/16-bit
- * converted, alpha dropped (as Pillow's convert('RGB') does), first frame of animations.
+ * Reads an image to 8-bit sRGB: EXIF orientation applied (unless autoOrient is false), grayscale/CMYK/palette/16-bit
+ * converted (CMYK as Pillow converts it), alpha dropped (as Pillow's convert('RGB') does), first frame of animations.
  * A truncated file is an error rather than a half-grey image.
  */
-export async function readRgb(source: string | Uint8Array): Promise<RgbImage> {
+export async function readRgb(source: string | Uint8Array, options: ReadOptions = {}): Promise<RgbImage> {
+  const autoOrient = options.autoOrient ?? true;
   const label = typeof source === "string" ? source : "the uploaded image";
   let bytes: Uint8Array;
   try {
@@ -36,16 +45,17 @@ export async function readRgb(source: string | Uint8Array): Promise<RgbImage> {
     throw new ImageDecodeError(label, (error as NodeJS.ErrnoException).code ?? String(error));
   }
   if (bytes.length === 0) throw new ImageDecodeError(label, "empty file");
-  if (isBmp(bytes)) {
+  const ownDecoder = isBmp(bytes) ? decodeBmp : isNetpbm(bytes) ? decodeNetpbm : null;
+  if (ownDecoder) {
     try {
-      return decodeBmp(bytes);
+      return ownDecoder(bytes);
     } catch (error) {
       throw new ImageDecodeError(label, (error as Error).message);
     }
   }
   let first: string;
   try {
-    return await decodeWithSharp(bytes);
+    return await decodeWithSharp(bytes, autoOrient);
   } catch (error) {
     first = firstLine(error);
   }
@@ -54,7 +64,7 @@ export async function readRgb(source: string | Uint8Array): Promise<RgbImage> {
   // time to report the file's own reason.
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      return await retryLane(() => decodeWithSharp(bytes));
+      return await retryLane(() => decodeWithSharp(bytes, autoOrient));
     } catch (error) {
       const message = firstLine(error);
       if (message !== UNKNOWN) throw new ImageDecodeError(label, message);
@@ -70,10 +80,32 @@ function firstLine(error: unknown): string {
 const UNKNOWN = "Unknown error";
 const retryLane = createLimiter(1);
 
-async function decodeWithSharp(bytes: Uint8Array): Promise<RgbImage> {
-  const { data, info } = await sharp(bytes, { failOn: "truncated", autoOrient: true }).toColourspace("srgb").removeAlpha().raw().toBuffer({ resolveWithObject: true });
+async function decodeWithSharp(bytes: Uint8Array, autoOrient: boolean): Promise<RgbImage> {
+  const image = sharp(bytes, { failOn: "truncated", autoOrient });
+  if ((await image.metadata()).space === "cmyk") return cmykAsPillow(image);
+  const { data, info } = await image.toColourspace("srgb").removeAlpha().raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels instead of 3`);
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+}
+
+/**
+ * CMYK as Pillow's convert("RGB") makes it (Convert.c, cmyk2rgb: each channel
+ * nk - MULDIV255(c, nk) with nk = 255 - k), which is what a Keras model was trained on; libvips
+ * would go through an ICC profile and give other colours (up to 91 levels apart on the test image).
+ */
+async function cmykAsPillow(image: Sharp): Promise<RgbImage> {
+  const { data, info } = await image.pipelineColourspace("cmyk").toColourspace("cmyk").raw().toBuffer({ resolveWithObject: true });
+  if (info.channels !== 4) throw new Error(`decoded CMYK to ${info.channels} channels instead of 4`);
+  const pixels = info.width * info.height;
+  const rgb = new Uint8Array(pixels * 3);
+  for (let p = 0; p < pixels; p++) {
+    const nk = 255 - data[p * 4 + 3];
+    for (let c = 0; c < 3; c++) {
+      const t = data[p * 4 + c] * nk + 128;
+      rgb[p * 3 + c] = nk - (((t >> 8) + t) >> 8);
+    }
+  }
+  return { data: rgb, width: info.width, height: info.height };
 }
 
 /** The source region to resize: the whole image, or Keras' centred aspect-ratio crop. */
@@ -88,7 +120,7 @@ export function sourceBox(image: RgbImage, targetSize: TargetSize, keepAspect: b
 export async function decodeImage(source: string | Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const interpolation = checkOneOf(options.interpolation ?? "nearest", "interpolation", INTERPOLATIONS);
   const targetSize = options.targetSize && checkTargetSize(options.targetSize);
-  const image = await readRgb(source);
+  const image = await readRgb(source, { autoOrient: options.autoOrient });
   const [height, width] = targetSize ?? [image.height, image.width];
   const data = new Float32Array(width * height * 3);
   resizeInto(image, width, height, interpolation, targetSize ? sourceBox(image, targetSize, options.keepAspect ?? false) : fullBox(image), data, 0);

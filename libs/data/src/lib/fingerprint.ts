@@ -12,7 +12,7 @@ export interface FingerprintOptions {
 }
 
 export interface DatasetFingerprint {
-  /** SHA-256 (hex) over the class names and every image's relative path and content hash. */
+  /** SHA-256 (hex) over the class names, every image's relative path and content hash, and the decode mode. */
   fingerprint: string;
   files: number;
   bytes: number;
@@ -68,6 +68,9 @@ export async function fingerprintDataset(source: string | DatasetScan, options: 
   );
 
   const dataset = createHash("sha256").update("thaw-dataset-v1\n").update(`classes\0${scan.classNames.join("\0")}\n`);
+  // Keras-compatible scans decode without EXIF rotation: the same files give other pixels, so
+  // caches keyed by this fingerprint must not be shared with the default mode.
+  if (scan.kerasCompatible) dataset.update("decode keras-compatible\n");
   let bytes = 0;
   for (const entry of entries) {
     dataset.update(`${entry.relPath}\0${fresh[entry.relPath].sha256}\n`);

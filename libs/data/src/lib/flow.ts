@@ -1,12 +1,12 @@
 import { randomInt } from "node:crypto";
-import { applyAugment, cropBox, drawAugment, resolveAugment, type AugmentOptions, type ResolvedAugment } from "./augment.ts";
+import { applyAugment, drawAugment, resolveAugment, type AugmentOptions, type ResolvedAugment } from "./augment.ts";
 import { readRgb, sourceBox } from "./decode.ts";
 import { ClassUnreadableError, ImageDecodeError, InvalidOptionError } from "./errors.ts";
 import { createLimiter, type Limiter } from "./limit.ts";
 import { checkOneOf, checkPositiveInt, checkSeed, checkTargetSize, INTERPOLATIONS, type Interpolation, type TargetSize } from "./options.ts";
 import { mixSeed, Rng } from "./random.ts";
 import { resizeInto } from "./resize.ts";
-import { scanDirectory, SUBSETS, type DatasetScan, type ImageEntry, type Subset } from "./scan.ts";
+import { scanDirectory, SUBSETS, type DatasetScan, type ImageEntry, type ScanOptions, type Subset } from "./scan.ts";
 
 /** A file left out because it would not decode. */
 export interface SkippedFile {
@@ -52,6 +52,10 @@ export interface FlowOptions {
   subset?: Subset;
   /** Fraction of each class held out as the "validation" subset; use the same value and seed for both flows. Default 0. */
   validationSplit?: number;
+  /** Scan options used when `source` is a folder (see ScanOptions); a scan carries its own. */
+  split?: ScanOptions["split"];
+  testSplit?: number;
+  kerasCompatible?: boolean;
   /** Default "nearest" (Keras' default). */
   interpolation?: Interpolation;
   /** Centre-crop to the target aspect ratio before resizing. Default false. */
@@ -93,7 +97,10 @@ export async function flowFromDirectory(source: string | DatasetScan, options: F
   if (typeof source !== "string" && options.validationSplit !== undefined && options.validationSplit !== source.validationSplit) {
     throw new InvalidOptionError("validationSplit", "differs from the scan's", "scan with the split you want and leave validationSplit out");
   }
-  const scan = typeof source === "string" ? await scanDirectory(source, { validationSplit: options.validationSplit, seed: options.seed }) : source;
+  const scan =
+    typeof source === "string"
+      ? await scanDirectory(source, { validationSplit: options.validationSplit, seed: options.seed, split: options.split, testSplit: options.testSplit, kerasCompatible: options.kerasCompatible })
+      : source;
   return new DirectoryFlow(scan, options);
 }
 
@@ -249,12 +256,11 @@ class DirectoryFlow implements ImageFlow {
 
   private async decodeInto(fileIndex: number, epoch: number, out: Float32Array, offset: number): Promise<void> {
     const [height, width] = this.targetSize;
-    const image = await readRgb(this.files[fileIndex].path);
-    let box = sourceBox(image, this.targetSize, this.keepAspect);
+    const image = await readRgb(this.files[fileIndex].path, { autoOrient: !this.scan.kerasCompatible });
     // The draw is keyed by (seed, epoch, file) so it does not depend on which decode finishes first.
     const draw = this.augment && drawAugment(new Rng(mixSeed(this.seed, epoch, fileIndex, 0xa7)), this.augment);
-    if (draw) box = cropBox(box, draw);
-    resizeInto(image, width, height, this.interpolation, box, out, offset);
+    // As Keras: resize to the target first (load_img), then transform the resized array.
+    resizeInto(image, width, height, this.interpolation, sourceBox(image, this.targetSize, this.keepAspect), out, offset);
     if (draw) applyAugment(out.subarray(offset, offset + height * width * 3), width, height, draw);
   }
 }

@@ -7,9 +7,9 @@ export const INTERPOLATIONS: readonly Interpolation[] = ["nearest", "bilinear"];
 /** [height, width], Keras' target_size order. */
 export type TargetSize = readonly [height: number, width: number];
 
-export function checkValidationSplit(value: number): number {
+export function checkValidationSplit(value: number, name = "validationSplit"): number {
   if (typeof value !== "number" || !(value >= 0 && value < 1)) {
-    throw new InvalidOptionError("validationSplit", `is ${String(value)}`, "pass a fraction in [0, 1), e.g. 0.2");
+    throw new InvalidOptionError(name, `is ${String(value)}`, "pass a fraction in [0, 1), e.g. 0.2");
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, symlinkSync } from "node:fs";
+import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatasetLayoutError, DatasetNotFoundError, InvalidOptionError } from "./errors.ts";
@@ -70,7 +70,7 @@ describe("scanDirectory", () => {
     expect([...val, ...train].sort()).toHaveLength(34);
     expect(again.subsets.validation.map((e) => e.relPath)).toEqual(val);
     expect(other.subsets.validation.map((e) => e.relPath)).not.toEqual(val);
-    // Not Keras' "last fraction of the sorted list": the held-out files are spread out.
+    // Not Keras' "first fraction of each class" (split: "keras"): the held-out files are spread out.
     expect(val.filter((r) => r.startsWith("b/"))).not.toEqual(["b/15.png", "b/16.png", "b/17.png", "b/18.png", "b/19.png"]);
   });
 
@@ -134,5 +134,66 @@ describe("scanDirectory", () => {
 
     await expect(scanDirectory(messy, { validationSplit: 1 })).rejects.toThrow(InvalidOptionError);
     await expect(scanDirectory(messy, { seed: -1 })).rejects.toThrow(/Option seed is -1; pass a non-negative integer/);
+  });
+
+  it("lists, orders and splits files exactly as Keras' flow_from_directory when kerasCompatible", async () => {
+    // Recorded by testing/keras/record-listing.py, which walks the same tree with Keras' rules.
+    const keras = JSON.parse(readFileSync(path.join(import.meta.dirname, "testing", "keras", "listing.json"), "utf8")) as {
+      files: string[];
+      links: [string, string][];
+      emptyFolders: string[];
+      validationSplit: number;
+      classes: string[];
+      training: string[];
+      validation: string[];
+    };
+    const root = tempDir("keras-listing");
+    for (const rel of keras.files) write(path.join(root, rel), "");
+    for (const [link, target] of keras.links) symlinkSync(target, path.join(root, link));
+    for (const folder of keras.emptyFolders) mkdirSync(path.join(root, folder));
+
+    const scan = await scanDirectory(root, { kerasCompatible: true, validationSplit: keras.validationSplit });
+    expect(scan.split).toBe("keras");
+    expect(scan.classNames).toEqual(keras.classes);
+    expect(scan.subsets.training.map((e) => e.relPath)).toEqual(keras.training);
+    expect(scan.subsets.validation.map((e) => e.relPath)).toEqual(keras.validation);
+
+    // Thaw's defaults differ on every point the switch covers.
+    const thaw = await scanDirectory(root, { validationSplit: keras.validationSplit });
+    const thawFiles = [...thaw.subsets.training, ...thaw.subsets.validation].map((e) => e.relPath);
+    expect(thaw.classNames).not.toContain(".ipynb_checkpoints");
+    expect(thawFiles).toEqual(expect.arrayContaining(["cat/c.gif", "cat/d.webp", "cat/e.ppm", "cat/linkdir/o.jpg", "dog/zz-linked/p.jpg"]));
+    expect(thawFiles).not.toContain("cat/.hidden.jpg");
+    expect(thawFiles).not.toContain("cat/x.apng");
+    // The split alone can be Keras' too, without changing the file set.
+    const firstFraction = await scanDirectory(root, { validationSplit: keras.validationSplit, split: "keras" });
+    expect(firstFraction.subsets.validation.map((e) => e.relPath).filter((r) => r.startsWith("dog/"))).toEqual(["dog/00.jpg", "dog/01.jpg", "dog/02.jpg"]);
+    await expect(scanDirectory(root, { split: "last" as "keras" })).rejects.toThrow(/split is "last"; use one of "stratified", "keras"/);
+  });
+
+  it("holds out a test split once per dataset: seeded by testSeed, not by the run's seed, and before validation", async () => {
+    const root = tempDir("test-split");
+    for (const [name, n] of [["a", 20], ["b", 10]] as const) {
+      for (let i = 0; i < n; i++) write(path.join(root, name, `${String(i).padStart(2, "0")}.png`), "");
+    }
+    const runA = await scanDirectory(root, { testSplit: 0.2, validationSplit: 0.25, seed: 1 });
+    const runB = await scanDirectory(root, { testSplit: 0.2, validationSplit: 0.25, seed: 2 });
+    expect(runA.counts.test).toEqual([4, 2]);
+    expect(runA.counts.validation).toEqual([4, 2]);
+    expect(runA.counts.training).toEqual([12, 6]);
+    const testFiles = runA.subsets.test.map((e) => e.relPath);
+    expect(runB.subsets.test.map((e) => e.relPath)).toEqual(testFiles);
+    expect(runB.subsets.validation.map((e) => e.relPath)).not.toEqual(runA.subsets.validation.map((e) => e.relPath));
+    const seen = [...runA.subsets.training, ...runA.subsets.validation].map((e) => e.relPath);
+    expect(seen.filter((r) => testFiles.includes(r))).toEqual([]);
+    const other = await scanDirectory(root, { testSplit: 0.2, testSeed: 5 });
+    expect(other.subsets.test.map((e) => e.relPath)).not.toEqual(testFiles);
+    expect([other.testSplit, other.testSeed]).toEqual([0.2, 5]);
+
+    const withFolder = tempDir("test-folder");
+    write(path.join(withFolder, "train", "cat", "a.jpg"), "");
+    write(path.join(withFolder, "test", "cat", "b.jpg"), "");
+    await expect(scanDirectory(withFolder, { testSplit: 0.2 })).rejects.toThrow(/already has a test\/ folder; drop testSplit/);
+    await expect(scanDirectory(root, { testSplit: 1 })).rejects.toThrow(/testSplit is 1; pass a fraction/);
   });
 });

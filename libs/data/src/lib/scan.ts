@@ -1,12 +1,13 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { DatasetLayoutError, DatasetNotFoundError } from "./errors.ts";
-import { checkSeed, checkValidationSplit } from "./options.ts";
+import { isKerasImageName, kerasWalk } from "./keras-listing.ts";
+import { checkOneOf, checkSeed, checkValidationSplit } from "./options.ts";
 import { compareCodePoints } from "./random.ts";
-import { stratifiedSplit } from "./split.ts";
+import { SPLIT_METHODS, splitEntries, stratifiedSplit, type SplitMethod } from "./split.ts";
 
-/** File extensions read as images, compared case-insensitively. */
-export const IMAGE_EXTENSIONS: readonly string[] = [".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"];
+/** File extensions read as images, compared case-insensitively: Keras' list plus .gif and .webp (not read in Keras-compatible scans). */
+export const IMAGE_EXTENSIONS: readonly string[] = [".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".gif", ".webp", ".tif", ".tiff"];
 
 /** Keras' subset names, plus the test split of a `train/ test/` layout. */
 export type Subset = "training" | "validation" | "test";
@@ -54,6 +55,14 @@ export interface DatasetScan {
   counts: Record<Subset, number[]>;
   validationSplit: number;
   seed: number;
+  /** How validation was taken from training: Thaw's seeded per-class draw or Keras' first fraction. */
+  split: SplitMethod;
+  /** Fraction of each class held out as the test subset (0 when the test subset is a test/ folder or absent). */
+  testSplit: number;
+  /** Seed of the test split: a property of the dataset, not of a run, so every run is tested on the same images. */
+  testSeed: number;
+  /** Keras' file set, order and orientation (no EXIF rotation): see ScanOptions.kerasCompatible. */
+  kerasCompatible: boolean;
   ignored: IgnoredFiles;
 }
 
@@ -62,6 +71,24 @@ export interface ScanOptions {
   validationSplit?: number;
   /** Seed of the validation split. Default 0. */
   seed?: number;
+  /** "stratified" (default): a seeded draw per class; "keras": the first int(n * fraction) files of each class, as Keras. Default "keras" when kerasCompatible. */
+  split?: SplitMethod;
+  /** Fraction of each class held out once as the test subset (before validation is taken), when there is no test/ folder. Default 0. */
+  testSplit?: number;
+  /** Seed of the test split. Default 0, so the test images do not move with a run's seed. */
+  testSeed?: number;
+  /**
+   * Reproduce flow_from_directory's file set, order and orientation: Keras' extensions only (no
+   * .gif/.webp, and its suffix test), hidden files and folders read, symlinked sub-folders not
+   * entered (follow_links=False), each folder's files before its sub-folders', and no EXIF
+   * rotation (Keras' load_img does not apply it). Default false.
+   */
+  kerasCompatible?: boolean;
+}
+
+interface Mode {
+  keras: boolean;
+  isImage: (name: string) => boolean;
 }
 
 interface Listing {
@@ -78,14 +105,19 @@ interface Listing {
 export async function scanDirectory(dir: string, options: ScanOptions = {}): Promise<DatasetScan> {
   const validationSplit = checkValidationSplit(options.validationSplit ?? 0);
   const seed = checkSeed(options.seed ?? 0, "seed");
+  const kerasCompatible = options.kerasCompatible ?? false;
+  const split = checkOneOf(options.split ?? (kerasCompatible ? "keras" : "stratified"), "split", SPLIT_METHODS);
+  const testSplit = checkValidationSplit(options.testSplit ?? 0, "testSplit");
+  const testSeed = checkSeed(options.testSeed ?? 0, "testSeed");
+  const mode: Mode = { keras: kerasCompatible, isImage: kerasCompatible ? isKerasImageName : isImageName };
   const root = path.resolve(dir);
   const stat = await fs.stat(root).catch(() => null);
   if (!stat?.isDirectory()) throw new DatasetNotFoundError(root);
 
   const ignored: IgnoredFiles = { hidden: [], nonImage: [], unlabelled: [] };
-  const top = await listFolder(root, "", ignored);
+  const top = await listFolder(root, "", ignored, mode);
   const splitDirs = top.dirs.filter((d) => SPLIT_FOLDERS.has(d));
-  const isSplitLayout = splitDirs.includes("train") && (await listFolder(path.join(root, "train"), "train", null)).dirs.length > 0;
+  const isSplitLayout = splitDirs.includes("train") && (await listFolder(path.join(root, "train"), "train", null, mode)).dirs.length > 0;
 
   const scanned: Record<Subset, ImageEntry[]> = { training: [], validation: [], test: [] };
   let classNames: string[];
@@ -101,37 +133,44 @@ export async function scanDirectory(dir: string, options: ScanOptions = {}): Pro
     if (validationAliases.length && validationSplit > 0) {
       throw new DatasetLayoutError(root, `already has a ${validationAliases[0]}/ folder`, "drop validationSplit or merge that folder into train/");
     }
-    ignored.unlabelled.push(...top.files.filter(isImageName));
-    ignored.nonImage.push(...top.files.filter((f) => !isImageName(f)));
-    const train = await listFolder(path.join(root, "train"), "train", ignored);
+    ignored.unlabelled.push(...top.files.filter(mode.isImage));
+    ignored.nonImage.push(...top.files.filter((f) => !mode.isImage(f)));
+    const train = await listFolder(path.join(root, "train"), "train", ignored, mode);
     classNames = train.dirs;
-    for (const split of splitDirs) {
-      const listing = split === "train" ? train : await listFolder(path.join(root, split), split, ignored);
+    for (const folder of splitDirs) {
+      const listing = folder === "train" ? train : await listFolder(path.join(root, folder), folder, ignored, mode);
       const unknown = listing.dirs.filter((d) => !classNames.includes(d));
       if (unknown.length) {
-        throw new DatasetLayoutError(root, `has class folders in ${split}/ that train/ lacks (${unknown.join(", ")})`, "add them to train/ or remove them");
+        throw new DatasetLayoutError(root, `has class folders in ${folder}/ that train/ lacks (${unknown.join(", ")})`, "add them to train/ or remove them");
       }
-      const loose = listing.files.filter(isImageName);
-      if (split !== "train" && listing.dirs.length === 0 && loose.length) {
-        throw new DatasetLayoutError(root, `has images in ${split}/ without class sub-folders`, `sort them into ${split}/<class>/ folders so they have labels, or move them out`);
+      const loose = listing.files.filter(mode.isImage);
+      if (folder !== "train" && listing.dirs.length === 0 && loose.length) {
+        throw new DatasetLayoutError(root, `has images in ${folder}/ without class sub-folders`, `sort them into ${folder}/<class>/ folders so they have labels, or move them out`);
       }
-      ignored.unlabelled.push(...loose.map((f) => `${split}/${f}`));
-      ignored.nonImage.push(...listing.files.filter((f) => !isImageName(f)).map((f) => `${split}/${f}`));
-      scanned[SPLIT_FOLDERS.get(split) as Subset] = await collectClasses(root, split, listing.dirs, classNames, ignored);
+      ignored.unlabelled.push(...loose.map((f) => `${folder}/${f}`));
+      ignored.nonImage.push(...listing.files.filter((f) => !mode.isImage(f)).map((f) => `${folder}/${f}`));
+      scanned[SPLIT_FOLDERS.get(folder) as Subset] = await collectClasses(root, folder, listing.dirs, classNames, ignored, mode);
     }
   } else {
     if (top.dirs.length === 0) {
-      const hint = top.files.some(isImageName) ? "move its images into one sub-folder per class (e.g. cat/, dog/)" : "add one sub-folder of images per class (e.g. cat/, dog/)";
+      const hint = top.files.some(mode.isImage) ? "move its images into one sub-folder per class (e.g. cat/, dog/)" : "add one sub-folder of images per class (e.g. cat/, dog/)";
       throw new DatasetLayoutError(root, "has no class sub-folders", hint);
     }
     classNames = top.dirs;
-    ignored.unlabelled.push(...top.files.filter(isImageName));
-    ignored.nonImage.push(...top.files.filter((f) => !isImageName(f)));
-    scanned.training = await collectClasses(root, "", top.dirs, classNames, ignored);
+    ignored.unlabelled.push(...top.files.filter(mode.isImage));
+    ignored.nonImage.push(...top.files.filter((f) => !mode.isImage(f)));
+    scanned.training = await collectClasses(root, "", top.dirs, classNames, ignored, mode);
   }
 
+  if (testSplit > 0) {
+    if (scanned.test.length) throw new DatasetLayoutError(root, "already has a test/ folder", "drop testSplit or merge test/ into train/");
+    // Always a seeded draw, even with split "keras": Keras has no test split to copy.
+    const { kept, held } = stratifiedSplit(scanned.training, classNames, testSplit, testSeed);
+    scanned.training = kept;
+    scanned.test = held;
+  }
   if (validationSplit > 0) {
-    const { kept, held } = stratifiedSplit(scanned.training, classNames, validationSplit, seed);
+    const { kept, held } = splitEntries(split, scanned.training, classNames, validationSplit, seed);
     scanned.training = kept;
     scanned.validation = held;
   }
@@ -150,6 +189,10 @@ export async function scanDirectory(dir: string, options: ScanOptions = {}): Pro
     counts,
     validationSplit,
     seed,
+    split,
+    testSplit,
+    testSeed,
+    kerasCompatible,
     ignored,
   };
 }
@@ -162,11 +205,11 @@ function joinRel(base: string, name: string): string {
   return base ? `${base}/${name}` : name;
 }
 
-/** Lists one folder's visible sub-folders and files, sorted; hidden entries go to `ignored`. */
-async function listFolder(abs: string, rel: string, ignored: IgnoredFiles | null): Promise<Listing> {
+/** Lists one folder's visible sub-folders and files, sorted; hidden entries go to `ignored` (Keras-compatible scans list them: os.listdir does). */
+async function listFolder(abs: string, rel: string, ignored: IgnoredFiles | null, mode: Mode): Promise<Listing> {
   const listing: Listing = { dirs: [], files: [] };
   for (const entry of await fs.readdir(abs, { withFileTypes: true })) {
-    if (entry.name.startsWith(".")) {
+    if (entry.name.startsWith(".") && !mode.keras) {
       ignored?.hidden.push(joinRel(rel, entry.name));
       continue;
     }
@@ -185,22 +228,26 @@ async function listFolder(abs: string, rel: string, ignored: IgnoredFiles | null
   return listing;
 }
 
-/** Collects the images of each class folder under `rel`, recursively, sorted by relPath. */
-async function collectClasses(root: string, rel: string, dirs: string[], classNames: string[], ignored: IgnoredFiles): Promise<ImageEntry[]> {
+/** Collects the images of each class folder under `rel`, recursively, sorted by relPath (in Keras' walk order when Keras-compatible). */
+async function collectClasses(root: string, rel: string, dirs: string[], classNames: string[], ignored: IgnoredFiles, mode: Mode): Promise<ImageEntry[]> {
   const entries: ImageEntry[] = [];
   for (const className of dirs) {
     const label = classNames.indexOf(className);
     const classRel = joinRel(rel, className);
     const found: string[] = [];
-    await walk(path.join(root, classRel), classRel, found, ignored, new Set([await fs.realpath(path.join(root, classRel))]));
-    found.sort(compareCodePoints);
+    if (mode.keras) {
+      for (const file of await kerasWalk(path.join(root, classRel), classRel)) (mode.isImage(path.posix.basename(file)) ? found : ignored.nonImage).push(file);
+    } else {
+      await walk(path.join(root, classRel), classRel, found, ignored, new Set([await fs.realpath(path.join(root, classRel))]));
+      found.sort(compareCodePoints);
+    }
     for (const relPath of found) entries.push({ path: path.join(root, ...relPath.split("/")), relPath, label });
   }
   return entries;
 }
 
 async function walk(abs: string, rel: string, found: string[], ignored: IgnoredFiles, visited: Set<string>): Promise<void> {
-  const listing = await listFolder(abs, rel, ignored);
+  const listing = await listFolder(abs, rel, ignored, { keras: false, isImage: isImageName });
   for (const file of listing.files) {
     if (isImageName(file)) found.push(joinRel(rel, file));
     else ignored.nonImage.push(joinRel(rel, file));

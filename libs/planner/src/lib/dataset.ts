@@ -1,7 +1,7 @@
 // The data folder as a run will read it, with the checks that refuse a folder no run could
 // learn from: fewer than two classes, or a class folder without images.
 import path from "node:path";
-import { scanDirectory } from "@thaw/data";
+import { DatasetLayoutError, scanDirectory } from "@thaw/data";
 import { PlanRefusal } from "./errors.ts";
 
 export interface DatasetScan {
@@ -12,11 +12,18 @@ export interface DatasetScan {
   imageCount: number;
 }
 
-export async function scanDataset(dir: string): Promise<DatasetScan> {
+/** How the folder is read; a test split is checked here so that a test/ folder beside it is refused before anything is recorded. */
+export interface ScanSettings {
+  kerasCompatible?: boolean;
+  testSplit?: number;
+}
+
+export async function scanDataset(dir: string, settings: ScanSettings = {}): Promise<DatasetScan> {
   let scan: Awaited<ReturnType<typeof scanDirectory>>;
   try {
-    scan = await scanDirectory(dir);
+    scan = await scanDirectory(dir, { kerasCompatible: settings.kerasCompatible, testSplit: settings.testSplit });
   } catch (error) {
+    if (error instanceof DatasetLayoutError && settings.testSplit) throw new PlanRefusal("data", `${error.message} (from the test split ${settings.testSplit})`);
     // @thaw/data's own sentences (missing folder, unreadable layout) already name the fix.
     if (error instanceof Error && /^Dataset/.test(error.name)) throw new PlanRefusal("data", error.message);
     throw error;

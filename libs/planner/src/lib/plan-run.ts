@@ -24,6 +24,9 @@ export interface PlanInput {
   learningRates: number[];
   /** Images per batch, for the training engine's memory check (default Keras' 32). */
   batchSize?: number;
+  /** Keras' file set, order and orientation (flow_from_directory), and a held-out test fraction. */
+  kerasCompatible?: boolean;
+  testSplit?: number;
   /** ImageNet weights: only look for Keras' file (the default), or download it when missing. */
   weights?: LocatorOptions & { download?: boolean };
 }
@@ -108,7 +111,7 @@ async function checkWeights(head: TransferHead, weights: PlanInput["weights"]): 
 
 /** Plans a run or a sweep, or throws a PlanRefusal naming the field and the fix. */
 export async function planRun(store: TrackingStore, input: PlanInput): Promise<RunPlan> {
-  const dataset = await scanDataset(input.data);
+  const dataset = await scanDataset(input.data, { kerasCompatible: input.kerasCompatible, testSplit: input.testSplit });
   const base = await resolveBase(store, input.base);
   checkAgainstBase(base, input);
   const head = base.kind === "checkpoint" ? base.meta.head : (input.head ?? "fc2");

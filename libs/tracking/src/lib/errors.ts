@@ -70,6 +70,18 @@ export class CrossExperimentPromotionError extends TrackingError {
   }
 }
 
+export class PromotionReasonRequiredError extends TrackingError {
+  override name = "PromotionReasonRequiredError";
+
+  constructor(checkpointId: number, accuracy: number, championId: number, championAccuracy: number, images: number) {
+    const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+    super(
+      `Checkpoint ${checkpointId} is less accurate on the test set than the champion (checkpoint ${championId}): ${pct(accuracy)} against ${pct(championAccuracy)} on the same ${images} images; give a reason to promote it anyway, and it is kept in the promotion history.`,
+      "BAD_REQUEST",
+    );
+  }
+}
+
 export class DuplicateNameError extends TrackingError {
   override name = "DuplicateNameError";
 

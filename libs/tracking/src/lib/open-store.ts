@@ -16,7 +16,7 @@ import { claimNextRun, claimRun, failRun, finishRun, heartbeat, reapStaleRuns, r
 import { addCheckpoint, logEpoch, recordProgress, recordRunInfo } from "./store/run-records.ts";
 import { listCheckpoints, markCheckpointsDeleted, pruneCheckpoints } from "./store/checkpoint-retention.ts";
 import { bestCheckpoint, checkpointAtPath, compareRuns, getCheckpoint, getRun, listRuns } from "./store/run-queries.ts";
-import { aliasHistory, getAlias, promote } from "./store/promotions.ts";
+import { aliasHistory, getAlias, promote, promotionPreview } from "./store/promotions.ts";
 import { createSweep, decideEpoch, getSweep, listSweeps, refillSweep } from "./store/sweeps.ts";
 import type { TrackingStore } from "./tracking-store.ts";
 
@@ -101,6 +101,7 @@ function createStore(ctx: StoreContext, target: DatabaseTarget): TrackingStore {
     listCheckpoints: (filter) => listCheckpoints(ctx, filter),
     markCheckpointsDeleted: (ids) => markCheckpointsDeleted(ctx, ids),
     promote: (input) => promote(ctx, input),
+    promotionPreview: (checkpointId, alias) => promotionPreview(ctx, checkpointId, alias),
     getAlias: (experimentId, alias) => getAlias(ctx, experimentId, alias),
     aliasHistory: (experimentId, alias) => aliasHistory(ctx, experimentId, alias),
   };

@@ -17,6 +17,8 @@ import type { SamplerName } from "./sweep/samplers.ts";
 import type { Decision, SchedulerConfig } from "./sweep/scheduler.ts";
 import type { SearchSpace } from "./sweep/search-space.ts";
 
+import type { TestComparison } from "./test-comparison.ts";
+
 export type { Checkpoint, Dataset, EpochMetric, Experiment, Promotion, Run, RunStatus, Sweep };
 
 /** Hyperparameters stored as typed columns. */
@@ -121,6 +123,25 @@ export interface RunInfo {
     perClassAccuracy: number[];
     checkpointId?: number;
   };
+  /** The best checkpoint on the held-out test set; its accuracy also goes to Run.testAccuracy. */
+  testEvaluation?: TestEvaluation;
+}
+
+/** One checkpoint evaluated on a dataset's test images (stored apart from validation figures). */
+export interface TestEvaluation {
+  checkpointId: number;
+  classNames: string[];
+  accuracy: number;
+  /** Per class; null for a class never predicted (precision) or with no test image (recall). */
+  precision: (number | null)[];
+  recall: (number | null)[];
+  /** Rows: true class; columns: predicted class. */
+  confusionMatrix: number[][];
+  /** Every test image: its path relative to the dataset folder, true and predicted class, top probability. */
+  images: { file: string; label: number; predicted: number; confidence: number }[];
+  /** 0 when the images came from a test/ folder. */
+  testSplit: number;
+  testSeed: number;
 }
 
 export type RunSortKey = "createdAt" | "bestValAccuracy" | "learningRate" | "frozenLayers" | "epochsDone";
@@ -228,6 +249,9 @@ export interface TrackingStore {
     fingerprint?: string | null;
     classNames?: string[] | null;
     imageCount?: number | null;
+    /** Recorded once per dataset: the fraction and seed of its held-out test set. */
+    testSplit?: number;
+    testSeed?: number;
   }): Promise<Dataset>;
   getDataset(idOrName: number | string): Promise<Dataset>;
   listDatasets(): Promise<Dataset[]>;
@@ -293,7 +317,10 @@ export interface TrackingStore {
   /** Marks rows whose folders are gone; returns how many were live. */
   markCheckpointsDeleted(ids: number[]): Promise<number>;
 
+  /** Refuses, without a reason, a checkpoint less accurate than the champion on the same test images (PromotionReasonRequiredError). */
   promote(input: PromoteInput): Promise<PromotionView>;
+  /** The checkpoint against the alias' current holder on the same test images, before promoting it. */
+  promotionPreview(checkpointId: number, alias?: string): Promise<TestComparison>;
   getAlias(experimentId: number, alias?: string): Promise<AliasView | null>;
   aliasHistory(experimentId: number, alias?: string): Promise<PromotionView[]>;
 }

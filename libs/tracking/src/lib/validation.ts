@@ -109,6 +109,8 @@ export const datasetSchema = z.object({
   fingerprint: z.string().min(1).nullish(),
   classNames: z.array(z.string().min(1)).nullish(),
   imageCount: count.nullish(),
+  testSplit: z.number().min(0).lt(1).optional(),
+  testSeed: count.optional(),
 });
 
 export const epochSchema = z.object({
@@ -142,6 +144,19 @@ export const runInfoSchema = z.object({
       confusionMatrix: z.array(z.array(count)),
       perClassAccuracy: z.array(finite),
       checkpointId: id.optional(),
+    })
+    .optional(),
+  testEvaluation: z
+    .object({
+      checkpointId: id,
+      classNames: z.array(z.string()),
+      accuracy: z.number().min(0).max(1),
+      precision: z.array(z.number().min(0).max(1).nullable()),
+      recall: z.array(z.number().min(0).max(1).nullable()),
+      confusionMatrix: z.array(z.array(count)),
+      images: z.array(z.object({ file: z.string().min(1), label: count, predicted: count, confidence: z.number().min(0).max(1) })),
+      testSplit: z.number().min(0).lt(1),
+      testSeed: count,
     })
     .optional(),
 });

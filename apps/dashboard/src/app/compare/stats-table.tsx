@@ -35,6 +35,7 @@ export function StatsTable({ runs, bestRunId, colors }: { runs: CompareRun[]; be
               <th className="num">min</th>
               <th className="num">max</th>
               <th className="num">epochs</th>
+              <th className="num" title="best checkpoint on the held-out test images">test acc</th>
             </tr>
           </thead>
           <tbody>
@@ -56,6 +57,7 @@ export function StatsTable({ runs, bestRunId, colors }: { runs: CompareRun[]; be
                   <td className="num">{num(s.min)}</td>
                   <td className="num">{num(s.max)}</td>
                   <td className="num">{run.epochsDone}</td>
+                  <td className="num">{num(run.testAccuracy)}</td>
                 </tr>
               );
             })}

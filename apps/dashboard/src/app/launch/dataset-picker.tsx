@@ -14,6 +14,7 @@ export function DatasetPicker(props: { datasets: Dataset[]; value: string; onCha
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
   const [folder, setFolder] = useState("");
+  const [testSplit, setTestSplit] = useState("");
   const roots = useQuery(trpc.datasets.roots.queryOptions());
   const register = useMutation(
     trpc.datasets.register.mutationOptions({
@@ -22,6 +23,7 @@ export function DatasetPicker(props: { datasets: Dataset[]; value: string; onCha
         props.onChange(String(d.id));
         setName("");
         setFolder("");
+        setTestSplit("");
       },
     }),
   );
@@ -41,17 +43,18 @@ export function DatasetPicker(props: { datasets: Dataset[]; value: string; onCha
       </Field>
       <div className="field" style={{ gridColumn: "span 3" }}>
         <span>Register a folder</span>
-        <span className="hint">one sub-folder per class, inside {roots.data?.join(" or ") ?? "the data roots"}</span>
+        <span className="hint">one sub-folder per class, inside {roots.data?.join(" or ") ?? "the data roots"}; a test split holds out that fraction of each class once, for promotions to compare on</span>
         <span className="inline">
           <input aria-label="Dataset name" placeholder="name" value={name} onChange={(e) => setName(e.target.value)} style={{ width: 140 }} />
           <input aria-label="Dataset folder" placeholder="/absolute/path/to/folder" value={folder} onChange={(e) => setFolder(e.target.value)} style={{ flex: 1 }} />
-          <button type="button" disabled={!name || !folder || register.isPending} onClick={() => register.mutate({ name, path: folder })}>
+          <input aria-label="Test split" title="fraction of each class held out once as this dataset's test set, when the folder has no test/" placeholder="test split" value={testSplit} onChange={(e) => setTestSplit(e.target.value)} style={{ width: 90 }} />
+          <button type="button" disabled={!name || !folder || register.isPending} onClick={() => register.mutate({ name, path: folder, testSplit: testSplit.trim() === "" ? undefined : Number(testSplit) })}>
             {register.isPending ? "Scanning…" : "Register"}
           </button>
         </span>
         {register.error && (
           <span className="field-error" role="alert">
-            {registerErrors.path?.[0] ?? registerErrors.name?.[0] ?? errorMessage(register.error)}
+            {registerErrors.path?.[0] ?? registerErrors.name?.[0] ?? registerErrors.testSplit?.[0] ?? errorMessage(register.error)}
           </span>
         )}
       </div>

@@ -21,7 +21,15 @@ const NUMERIC = ["experimentId", "datasetId", "momentum", "epochs", "batchSize",
 const list = (text: string) => text.split(/[\s,;]+/).filter(Boolean).map(Number);
 
 function toInput(v: Values, sweep: boolean) {
-  const out: Record<string, unknown> = { base: v.base, optimizer: v.optimizer, head: v.head, augment: v.augment === "true", name: v.name || undefined };
+  const out: Record<string, unknown> = {
+    base: v.base,
+    optimizer: v.optimizer,
+    head: v.head,
+    augment: v.augment === "true",
+    split: v.split,
+    kerasCompatible: v.kerasCompatible === "true",
+    name: v.name || undefined,
+  };
   for (const key of NUMERIC) out[key] = v[key] === "" || v[key] === undefined ? Number.NaN : Number(v[key]);
   if (sweep) {
     Object.assign(out, sweepInputOf(v));
@@ -170,6 +178,25 @@ export function LaunchForm({ cloneOf }: { cloneOf: number | null }) {
           <Field label="Validation split" name="validationSplit" errors={errors}>
             <input type="number" step="any" value={values.validationSplit} onChange={(e) => set("validationSplit")(e.target.value)} />
           </Field>
+          <Field label="Validation split method" name="split" errors={errors} hint="which images are held out">
+            <select value={values.split} onChange={(e) => set("split")(e.target.value)}>
+              <option value="stratified">Seeded draw per class (Thaw)</option>
+              <option value="keras">First fraction of each class (Keras)</option>
+            </select>
+          </Field>
+          <Field label="Read the folder as Keras" name="kerasCompatible" errors={errors} hint="Keras' file set, order, no EXIF rotation">
+            <select
+              value={values.kerasCompatible}
+              onChange={(e) => {
+                set("kerasCompatible")(e.target.value);
+                // As --keras-compatible: Keras' split comes with it.
+                if (e.target.value === "true") set("split")("keras");
+              }}
+            >
+              <option value="false">No (Thaw's defaults)</option>
+              <option value="true">Yes (flow_from_directory)</option>
+            </select>
+          </Field>
           <Field label="Head" name="head" errors={errors} hint="what replaces Keras' predictions layer">
             <select value={values.head} onChange={(e) => set("head")(e.target.value)}>
               <option value="fc2">Dense on fc2 (Keras' top)</option>
@@ -232,7 +259,7 @@ export function LaunchForm({ cloneOf }: { cloneOf: number | null }) {
           <Field label="Checkpoints kept" name="keepCheckpoints" errors={errors} hint="the newest N, the best among them; promoted ones always">
             <input type="number" value={values.keepCheckpoints} onChange={(e) => set("keepCheckpoints")(e.target.value)} />
           </Field>
-          <Field label="Augmentation" name="augment" errors={errors} hint="flip, crop, rotate, brightness">
+          <Field label="Augmentation" name="augment" errors={errors} hint="flip, zoom, rotate, brightness">
             <select value={values.augment} onChange={(e) => set("augment")(e.target.value)}>
               <option value="false">off</option>
               <option value="true">on</option>

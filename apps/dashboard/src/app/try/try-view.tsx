@@ -104,7 +104,7 @@ export function TryView({ maxBytes }: { maxBytes: number }) {
         }}
       >
         <strong>Drop images here or click to choose</strong>
-        <div className="muted">JPEG, PNG, WebP, GIF, BMP or TIFF; up to {(maxBytes / 2 ** 20).toFixed(0)} MB each</div>
+        <div className="muted">JPEG, PNG, WebP, GIF, BMP, TIFF or PPM; up to {(maxBytes / 2 ** 20).toFixed(0)} MB each</div>
         <input
           ref={input}
           type="file"
@@ -132,8 +132,17 @@ export function TryView({ maxBytes }: { maxBytes: number }) {
             {r.response && (
               <div className="prediction">
                 <div className="stack">
-                  <img src={r.response.heatmap} alt={`Grad-CAM of ${r.fileName}`} />
-                  <span className="muted">Grad-CAM: warm areas pushed the top class ({r.response.probabilities[0]?.className}) most.</span>
+                  <div className="side-by-side" data-testid="explained">
+                    <figure>
+                      <img src={r.response.input} alt={`${r.fileName} as the model saw it`} />
+                      <figcaption className="muted">the image ({r.response.model.inputSize[1]}×{r.response.model.inputSize[0]})</figcaption>
+                    </figure>
+                    <figure>
+                      <img src={r.response.heatmap} alt={`Grad-CAM of ${r.fileName}`} />
+                      <figcaption className="muted">Grad-CAM</figcaption>
+                    </figure>
+                  </div>
+                  <span className="muted">Warm areas pushed the top class ({r.response.probabilities[0]?.className}) most.</span>
                 </div>
                 <div className="stack">
                   {r.response.probabilities.map((p) => (

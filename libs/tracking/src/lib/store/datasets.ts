@@ -10,6 +10,8 @@ export interface RegisterDatasetInput {
   fingerprint?: string | null;
   classNames?: string[] | null;
   imageCount?: number | null;
+  testSplit?: number;
+  testSeed?: number;
 }
 
 export async function registerDataset(ctx: StoreContext, input: RegisterDatasetInput): Promise<Dataset> {
@@ -20,6 +22,8 @@ export async function registerDataset(ctx: StoreContext, input: RegisterDatasetI
     fingerprint: data.fingerprint,
     classNames: data.classNames === null ? Prisma.DbNull : data.classNames,
     imageCount: data.imageCount,
+    testSplit: data.testSplit,
+    testSeed: data.testSeed,
   };
   const upsert = () => ctx.prisma.dataset.upsert({ where: { name: data.name }, create: { name: data.name, ...fields }, update: fields });
   try {

@@ -1,7 +1,8 @@
 // MLflow-style aliases: (experiment, alias) -> checkpoint, with every promotion kept so the
 // history of `champion` can be read back and a promotion undone by promoting the previous one.
-import { CrossExperimentPromotionError, InvalidStateError, NotFoundError } from "../errors.ts";
-import type { AliasView, PromoteInput, PromotionView } from "../tracking-store.ts";
+import { CrossExperimentPromotionError, InvalidStateError, NotFoundError, PromotionReasonRequiredError } from "../errors.ts";
+import { compareOnTest, type TestComparison, type TestSide } from "../test-comparison.ts";
+import type { AliasView, PromoteInput, PromotionView, TestEvaluation } from "../tracking-store.ts";
 import { aliasSchema, idSchema, parseInput, promoteSchema } from "../validation.ts";
 import { writeTransaction, type StoreContext } from "./context.ts";
 import { CHAMPION } from "./experiments.ts";
@@ -24,6 +25,11 @@ export async function promote(ctx: StoreContext, input: PromoteInput): Promise<P
   if (expected !== undefined && expected !== experimentId) {
     throw new CrossExperimentPromotionError(checkpointId, experimentId, expected);
   }
+  const comparison = await promotionPreview(ctx, checkpointId, alias);
+  if (comparison.worse && !reason?.trim() && comparison.champion) {
+    const images = comparison.challenger.evaluation?.images.length ?? 0;
+    throw new PromotionReasonRequiredError(checkpointId, comparison.challenger.evaluation?.accuracy ?? 0, comparison.champion.checkpointId, comparison.champion.evaluation?.accuracy ?? 0, images);
+  }
   // The alias move and its history row commit together; the lock also makes the
   // "previous checkpoint" we record the one this promotion actually replaced.
   const promotion = await writeTransaction(ctx, async (tx) => {
@@ -41,6 +47,24 @@ export async function promote(ctx: StoreContext, input: PromoteInput): Promise<P
     });
   });
   return toView(promotion);
+}
+
+async function testSide(ctx: StoreContext, checkpointId: number): Promise<TestSide> {
+  const row = await ctx.prisma.checkpoint.findUnique({ where: { id: checkpointId }, select: { runId: true, run: { select: { testEvaluation: true } } } });
+  if (!row) throw new NotFoundError("Checkpoint", checkpointId);
+  const evaluation = row.run.testEvaluation as TestEvaluation | null;
+  // A run's test evaluation belongs to its best checkpoint only.
+  return { checkpointId, runId: row.runId, evaluation: evaluation?.checkpointId === checkpointId ? evaluation : null };
+}
+
+/** The checkpoint against the alias' current holder (same experiment) on the same test images. */
+export async function promotionPreview(ctx: StoreContext, checkpointId: number, alias: string = CHAMPION): Promise<TestComparison> {
+  parseInput(idSchema, checkpointId, "checkpointId");
+  const name = parseInput(aliasSchema, alias, "alias");
+  const challenger = await testSide(ctx, checkpointId);
+  const run = await ctx.prisma.run.findUniqueOrThrow({ where: { id: challenger.runId }, select: { experimentId: true } });
+  const current = await ctx.prisma.modelAlias.findUnique({ where: { experimentId_alias: { experimentId: run.experimentId, alias: name } }, select: { checkpointId: true } });
+  return compareOnTest(challenger, current ? await testSide(ctx, current.checkpointId) : null);
 }
 
 async function requireExperiment(ctx: StoreContext, experimentId: number): Promise<void> {

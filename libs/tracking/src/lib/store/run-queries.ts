@@ -18,7 +18,7 @@ const runColumns = {
   baseRunId: true, baseCheckpointId: true, baseCheckpointSha256: true, sweepId: true, workerId: true, leaseToken: true, heartbeatAt: true, createdAt: true, startedAt: true,
   endedAt: true, error: true, errorStack: true, stopRequested: true,
   backend: true, engine: true, thawVersion: true, datasetFingerprint: true, baseWeightsHash: true,
-  skipReport: true, evaluation: true,
+  skipReport: true, evaluation: true, testAccuracy: true, testEvaluation: true,
   bestValAccuracy: true, bestEpoch: true, lastValAccuracy: true, epochsDone: true, progress: true,
   trialIndex: true, prunedAtEpoch: true, pruneReason: true,
 } satisfies Prisma.RunSelect;

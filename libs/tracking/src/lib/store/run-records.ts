@@ -84,18 +84,19 @@ export async function addCheckpoint(ctx: StoreContext, ref: RunRef, input: Check
 export async function recordRunInfo(ctx: StoreContext, ref: RunRef, input: RunInfo): Promise<Run> {
   const { runId, token } = await requireLease(ctx, ref, "record execution facts of");
   const info = parseInput(runInfoSchema, input);
-  const checkpointId = info.evaluation?.checkpointId;
-  if (checkpointId !== undefined) {
+  for (const [field, checkpointId] of [["evaluation", info.evaluation?.checkpointId], ["testEvaluation", info.testEvaluation?.checkpointId]] as const) {
+    if (checkpointId === undefined) continue;
     const owner = await ctx.prisma.checkpoint.findUnique({ where: { id: checkpointId }, select: { runId: true } });
     if (owner?.runId !== runId) {
-      throw new InvalidInputError("evaluation.checkpointId", `checkpoint ${checkpointId} is not a checkpoint of run ${runId}`, "use the id of a checkpoint this run saved");
+      throw new InvalidInputError(`${field}.checkpointId`, `checkpoint ${checkpointId} is not a checkpoint of run ${runId}`, "use the id of a checkpoint this run saved");
     }
   }
-  const { skipReport, evaluation, ...facts } = info;
+  const { skipReport, evaluation, testEvaluation, ...facts } = info;
   const data: Prisma.RunUpdateManyMutationInput = {
     ...facts,
     ...(skipReport !== undefined && { skipReport: toJson(skipReport) }),
     ...(evaluation !== undefined && { evaluation: toJson(evaluation) }),
+    ...(testEvaluation !== undefined && { testEvaluation: toJson(testEvaluation), testAccuracy: testEvaluation.accuracy }),
   };
   const { count } = await ctx.prisma.run.updateMany({ where: { id: runId, status: { not: "QUEUED" }, leaseToken: token }, data });
   if (count === 0) {

@@ -1,31 +1,23 @@
 "use client";
 // The run's checkpoints; any of them can become its experiment's champion.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { pct, when } from "../../../components/format.ts";
-import { errorMessage } from "../../../trpc/errors.ts";
-import { useTRPC } from "../../../trpc/react.tsx";
 import type { RouterOutputs } from "../../../trpc/types.ts";
+import { PromotePanel } from "./promote-panel.tsx";
 
 type Run = RouterOutputs["runs"]["get"];
 
-function metric(metrics: unknown, ...keys: string[]): number | null {
-  const m = (metrics ?? {}) as Record<string, unknown>;
-  for (const k of keys) if (typeof m[k] === "number") return m[k] as number;
-  return null;
+/** A checkpoint's metrics are the epoch's Keras logs, under Keras' keys (val_accuracy, val_loss, ...). */
+function metric(metrics: unknown, key: "val_accuracy" | "val_loss"): number | null {
+  const value = ((metrics ?? {}) as Record<string, unknown>)[key];
+  return typeof value === "number" ? value : null;
 }
 
 export function Checkpoints({ run }: { run: Run }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const promote = useMutation(
-    trpc.models.promote.mutationOptions({
-      onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ id: run.id }) }), queryClient.invalidateQueries({ queryKey: trpc.models.pathKey() })]),
-    }),
-  );
+  const [promoting, setPromoting] = useState<{ id: number; epoch: number } | null>(null);
   return (
     <div className="panel" data-testid="checkpoints">
       <h2>Checkpoints</h2>
-      {promote.error && <div className="alert">{errorMessage(promote.error)}</div>}
       {run.checkpoints.length === 0 ? (
         <div className="muted">None yet: a checkpoint is written whenever validation accuracy improves.</div>
       ) : (
@@ -44,19 +36,16 @@ export function Checkpoints({ run }: { run: Run }) {
             {run.checkpoints.map((c) => (
               <tr key={c.id}>
                 <td>{c.epoch + 1}</td>
-                <td className="num">{pct(metric(c.metrics, "valAccuracy", "val_accuracy", "val_acc"))}</td>
-                <td className="num">{metric(c.metrics, "valLoss", "val_loss")?.toFixed(4) ?? "—"}</td>
+                <td className="num">{pct(metric(c.metrics, "val_accuracy"))}</td>
+                <td className="num">{metric(c.metrics, "val_loss")?.toFixed(4) ?? "—"}</td>
                 <td className="num">{(c.sizeBytes / 1024).toFixed(0)} KiB</td>
                 <td>{when(c.createdAt)}</td>
                 <td>
                   {run.championCheckpointId === c.id ? (
                     <span className="star">★ champion</span>
                   ) : (
-                    <button
-                      disabled={promote.isPending}
-                      onClick={() => promote.mutate({ checkpointId: c.id, experimentId: run.experimentId, reason: `promoted from run ${run.id}, epoch ${c.epoch + 1}` })}
-                    >
-                      Promote
+                    <button disabled={promoting?.id === c.id} onClick={() => setPromoting({ id: c.id, epoch: c.epoch })}>
+                      Promote…
                     </button>
                   )}
                 </td>
@@ -65,6 +54,7 @@ export function Checkpoints({ run }: { run: Run }) {
           </tbody>
         </table>
       )}
+      {promoting && <PromotePanel key={promoting.id} checkpointId={promoting.id} runId={run.id} experimentId={run.experimentId} epoch={promoting.epoch} onDone={() => setPromoting(null)} />}
     </div>
   );
 }

@@ -62,7 +62,8 @@ export function RunView({ id }: { id: number }) {
               epoch {r.epochsDone}/{r.epochs}
             </span>
             {r.etaMs !== null && <span>ETA {duration(r.etaMs)}</span>}
-            <span>best val acc {pct(r.bestValAccuracy)}</span>
+            <span data-testid="best-val-acc">best val acc {pct(r.bestValAccuracy)}</span>
+            {r.testAccuracy !== null && <span data-testid="test-accuracy">test acc {pct(r.testAccuracy)}</span>}
             <span>started {when(r.startedAt)}</span>
             {r.endedAt && r.startedAt && <span>took {duration(new Date(r.endedAt).getTime() - new Date(r.startedAt).getTime())}</span>}
           </div>
@@ -113,8 +114,35 @@ export function RunView({ id }: { id: number }) {
             ))}
           </dl>
         </div>
-        <ConfusionMatrix evaluation={r.evaluation} />
+        <ConfusionMatrix
+          title="Confusion matrix (best checkpoint, validation)"
+          empty="Written when the run ends, from its best checkpoint."
+          classNames={r.evaluation?.classNames ?? null}
+          matrix={r.evaluation?.confusionMatrix ?? null}
+          columns={r.evaluation ? [{ label: "acc", values: r.evaluation.perClassAccuracy }] : []}
+          testId="confusion-matrix"
+        />
       </div>
+      {r.testEvaluation && (
+        <div className="grid-2">
+          <ConfusionMatrix
+            title={`Test set: ${r.testEvaluation.images.length} held-out images, accuracy ${pct(r.testEvaluation.accuracy)}`}
+            empty=""
+            classNames={r.testEvaluation.classNames}
+            matrix={r.testEvaluation.confusionMatrix}
+            columns={[
+              { label: "prec", values: r.testEvaluation.precision },
+              { label: "recall", values: r.testEvaluation.recall },
+            ]}
+            testId="test-evaluation"
+          />
+          <div className="panel muted">
+            The best checkpoint (#{r.testEvaluation.checkpointId}) on{" "}
+            {r.testEvaluation.testSplit > 0 ? `${pct(r.testEvaluation.testSplit)} of each class held out once for this dataset (seed ${r.testEvaluation.testSeed})` : "the dataset's test/ folder"}
+            . These images chose nothing during training: they are kept apart from the validation images that picked the best epoch, and promotions compare on them.
+          </div>
+        </div>
+      )}
       <Checkpoints run={r} />
       <Lineage run={r} />
       <div className="panel">

@@ -34,4 +34,23 @@ describe("datasets", () => {
     await expect(h.caller.datasets.register({ name: "empty", path: path.join(h.dir, "data", "empty") })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     await expect(h.caller.datasets.register({ name: "../evil", path: path.join(h.dir, "data") })).rejects.toThrow(/Use letters, digits/);
   });
+
+  it("records a test split once per dataset, and refuses one where a test/ folder exists", async () => {
+    const folder = makeDatasetFolder(path.join(h.dir, "data"), "flowers", ["tulip", "daisy"], 10);
+    const dataset = await h.caller.datasets.register({ name: "flowers", path: folder, testSplit: 0.2 });
+    expect(dataset).toMatchObject({ testSplit: 0.2, testSeed: 0, imageCount: 20 });
+    // Registering again without a split keeps it; another value is refused.
+    expect(await h.caller.datasets.register({ name: "flowers", path: folder })).toMatchObject({ testSplit: 0.2 });
+    await expect(h.caller.datasets.register({ name: "flowers", path: folder, testSplit: 0.3 })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/already holds out 0\.2 of each class as its test set/),
+    });
+    await expect(h.caller.datasets.register({ name: "flowers", path: folder, testSplit: 1 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+
+    const withTest = path.join(h.dir, "data", "split");
+    makeDatasetFolder(withTest, "train", ["a", "b"]);
+    makeDatasetFolder(withTest, "test", ["a", "b"]);
+    await expect(h.caller.datasets.register({ name: "split", path: withTest, testSplit: 0.2 })).rejects.toThrow(/already has a test\/ folder; drop testSplit/);
+    expect(await h.caller.datasets.register({ name: "split", path: withTest })).toMatchObject({ testSplit: 0 });
+  });
 });

@@ -12,7 +12,9 @@ type Common = Omit<LaunchRunInput, "frozenLayers" | "learningRate">;
 
 /** The store's input for the common part of a run, from the form and the plan (base pinned). */
 function toEnqueue(input: Common, plan: RunPlan): Omit<EnqueueRunInput, "frozenLayers" | "learningRate"> {
-  const { widthMultiplier, validationSplit, head, dropout, keepCheckpoints, name, ...rest } = input;
+  const { widthMultiplier, validationSplit, head, dropout, keepCheckpoints, name, split, kerasCompatible, ...rest } = input;
+  // Stored as the CLI stores them: only when they differ from Thaw's defaults.
+  const dataChoices = { ...(split === "keras" && { split }), ...(kerasCompatible && { kerasCompatible: true }) };
   return {
     ...rest,
     base: plan.baseString,
@@ -20,7 +22,7 @@ function toEnqueue(input: Common, plan: RunPlan): Omit<EnqueueRunInput, "frozenL
     baseRunId: plan.baseRunId,
     baseCheckpointId: plan.baseCheckpointId,
     baseCheckpointSha256: plan.baseCheckpointSha256,
-    extra: { head: plan.head, widthMultiplier: plan.widthMultiplier, validationSplit, dropout, keepCheckpoints },
+    extra: { head: plan.head, widthMultiplier: plan.widthMultiplier, validationSplit, dropout, keepCheckpoints, ...dataChoices },
   };
 }
 
@@ -45,6 +47,8 @@ function templateOf(run: Run): LaunchRunInput {
     head: extra.head === "pooled" ? "pooled" : "fc2",
     dropout: num(extra.dropout, 0),
     keepCheckpoints: num(extra.keepCheckpoints, 2),
+    split: extra.split === "keras" ? "keras" : "stratified",
+    kerasCompatible: extra.kerasCompatible === true,
     frozenLayers: run.frozenLayers,
     learningRate: run.learningRate,
   };

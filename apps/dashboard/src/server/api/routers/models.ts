@@ -64,6 +64,9 @@ export const modelsRouter = createTRPCRouter({
     return { current, candidate, changes, alreadyChampion: !!current && current.checkpointId === candidate?.checkpointId };
   }),
 
+  /** A checkpoint against the current champion on the same test images, before promoting it. */
+  testPreview: publicProcedure.input(z.object({ checkpointId: id })).query(({ ctx, input }) => ctx.store.promotionPreview(input.checkpointId)),
+
   promote: publicProcedure
     .input(z.object({ checkpointId: id, experimentId: id.optional(), reason }))
     .mutation(({ ctx, input }) => ctx.store.promote({ ...input, by: "dashboard" })),
@@ -74,11 +77,10 @@ export const modelsRouter = createTRPCRouter({
     if (!best) {
       throw new TRPCError({ code: "NOT_FOUND", message: "This experiment has no checkpoint yet; wait for a run to finish an epoch." });
     }
-    return ctx.store.promote({
-      checkpointId: best.checkpoint.id,
-      experimentId: input.experimentId,
-      by: "dashboard",
-      reason: input.reason ?? `best validation accuracy (${((best.run.bestValAccuracy ?? 0) * 100).toFixed(1)}%, run ${best.run.id})`,
-    });
+    // The written-in reason says why it was chosen; it must not stand in for the reason a
+    // checkpoint worse on the test set needs.
+    const { worse } = await ctx.store.promotionPreview(best.checkpoint.id);
+    const fallback = worse ? undefined : `best validation accuracy (${((best.run.bestValAccuracy ?? 0) * 100).toFixed(1)}%, run ${best.run.id})`;
+    return ctx.store.promote({ checkpointId: best.checkpoint.id, experimentId: input.experimentId, by: "dashboard", reason: input.reason ?? fallback });
   }),
 });

@@ -1,6 +1,6 @@
 // Reading runs (the paged table, one run, a comparison) and stopping them.
 import { z } from "zod";
-import { parseRunProgress, runImportance, type RunInfo, type RunStatus } from "@thaw/tracking";
+import { parseRunProgress, runImportance, type RunInfo, type RunStatus, type TestEvaluation } from "@thaw/tracking";
 import { bestRunId, compareRun, gridOf } from "../../compare.ts";
 import { toTrpcError } from "../errors.ts";
 import { createTRPCRouter, publicProcedure } from "../trpc.ts";
@@ -54,6 +54,7 @@ export const runsRouter = createTRPCRouter({
       ...run,
       skipReport: (run.skipReport ?? []) as NonNullable<RunInfo["skipReport"]>,
       evaluation: (run.evaluation ?? null) as RunInfo["evaluation"] | null,
+      testEvaluation: (run.testEvaluation ?? null) as TestEvaluation | null,
       etaMs: etaMs(run.status, run.epochs, run.metrics.map((m) => m.durationMs)),
       progress: progressOf(run),
       championCheckpointId: champion?.checkpoint.id ?? null,

@@ -1,0 +1,7 @@
+-- AlterTable
+ALTER TABLE "Dataset" ADD COLUMN     "testSplit" DOUBLE PRECISION NOT NULL DEFAULT 0,
+ADD COLUMN     "testSeed" INTEGER NOT NULL DEFAULT 0;
+
+-- AlterTable
+ALTER TABLE "Run" ADD COLUMN     "testAccuracy" DOUBLE PRECISION,
+ADD COLUMN     "testEvaluation" JSONB;

@@ -1,0 +1,7 @@
+-- AlterTable
+ALTER TABLE "Dataset" ADD COLUMN "testSplit" REAL NOT NULL DEFAULT 0;
+ALTER TABLE "Dataset" ADD COLUMN "testSeed" INTEGER NOT NULL DEFAULT 0;
+
+-- AlterTable
+ALTER TABLE "Run" ADD COLUMN "testAccuracy" REAL;
+ALTER TABLE "Run" ADD COLUMN "testEvaluation" JSONB;
