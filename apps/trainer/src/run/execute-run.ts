@@ -107,7 +107,7 @@ async function executeOnce(store: TrackingStore, run: Run, options: ExecuteOptio
       await store.recordRunInfo(run.id, { evaluation: { ...evaluation, checkpointId: best.id } });
       if (data.test) {
         const test = data.test;
-        const testEvaluation = await evaluateOnTest(best.path, best.id, { ...data, test });
+        const testEvaluation = await evaluateOnTest(artifactPath(best.path), best.id, { ...data, test });
         await store.recordRunInfo(run.id, { testEvaluation });
         log(`best checkpoint on the ${testEvaluation.images.length} held-out test images: accuracy ${testEvaluation.accuracy.toFixed(4)}.`);
       }

@@ -37,6 +37,7 @@ describe("thawLocations and resolveDbPath", () => {
     vi.stubEnv("THAW_DB", dbPath);
     const store = await openStore();
     expect(store.dbPath).toBe(dbPath);
+    expect(store.provider).toBe("sqlite");
     await store.ensureExperiment("x");
     await store.close();
     expect(existsSync(dbPath)).toBe(true);

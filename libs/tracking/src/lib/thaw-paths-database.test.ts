@@ -1,3 +1,4 @@
+// The database part of thaw-paths.ts: which store THAW_DB (or an explicit value) selects.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -51,18 +52,5 @@ describe("resolveDatabase", () => {
       process.chdir(cwd);
       remove();
     }
-  });
-
-  it("lets openStore create missing parent folders of the THAW_DB file", async () => {
-    const { dir, remove } = tempDir();
-    const dbPath = path.join(dir, "deep", "er", "thaw.db");
-    vi.stubEnv("THAW_DB", dbPath);
-    const store = await openStore();
-    expect(store.dbPath).toBe(dbPath);
-    expect(store.provider).toBe("sqlite");
-    await store.ensureExperiment("x");
-    await store.close();
-    expect(existsSync(dbPath)).toBe(true);
-    remove();
   });
 });
