@@ -123,7 +123,8 @@ describe("dashboard", () => {
     const fields: Record<string, string> = { name: "tiny", imageSize: "32", widthMultiplier: "0.0625", validationSplit: "0.2", frozenLayers: "0", learningRate: "0.003", epochs: "5", batchSize: "16", patience: "5", seed: "3" };
     for (const [name, value] of Object.entries(fields)) await page.fill(`input[name="${name}"]`, value);
     await shot("launch");
-    await page.click('button[type="submit"]');
+    // Enter in a field submits the form, as a keyboard user does.
+    await page.press('input[name="seed"]', "Enter");
     await page.waitForURL(/\/run\/\d+$/);
     runIds.push(Number(page.url().split("/").pop()));
   });
