@@ -44,6 +44,8 @@ export function freePort(): Promise<number> {
 
 export interface AppUnderTest {
   home: string;
+  /** The store the app runs on: a SQLite file or a PostgreSQL URL (THAW_E2E_DB). */
+  dbPath: string;
   baseUrl: string;
   thaw(args: string[]): string;
   stop(): Promise<void>;
@@ -118,6 +120,7 @@ export async function startApp(outputDir: string, prepare?: (home: string, dbPat
   await waitForHttp(`${baseUrl}/api/trpc/experiments.list`, 60_000, server);
   return {
     home,
+    dbPath: database.location,
     baseUrl,
     thaw(args) {
       const result = spawnSync(process.execPath, [thaw, ...args], { cwd: repoRoot, env, encoding: "utf8" });

@@ -218,7 +218,7 @@ describe("dashboard", () => {
       undefined,
       { timeout: 230_000, polling: 1000 },
     );
-    const store = await openStore({ path: path.join(app.home, "thaw.db") });
+    const store = await openStore({ path: app.dbPath });
     const sweepRuns = (await store.listRuns({ sweepId })).items;
     await store.close();
     expect(sweepRuns).toHaveLength(8);
@@ -342,7 +342,7 @@ describe("dashboard", () => {
   it("shows the worker's progress inside the epoch as a bar on the run page and in the runs list, live without a reload", async () => {
     // The store as a worker writes it (the trainer's tests prove the worker's writes); this
     // process holds the run RUNNING, so the app's own worker leaves it alone.
-    const store = await openStore({ path: path.join(app.home, "thaw.db") });
+    const store = await openStore({ path: app.dbPath });
     try {
       const experiment = await store.ensureExperiment("progress");
       const queued = await store.enqueueRun({
