@@ -6,6 +6,7 @@ import type * as Ort from "onnxruntime-node";
 import { tf, type LayersModel } from "../../tf.ts";
 import { loadOnnxRuntime, ortSessionOptions, type OrtPlacement } from "../../engine/onnx-engine.ts";
 import type { OptimizerSpec } from "../optimizers.ts";
+import { TrainingOptionError } from "../../errors.ts";
 import { mulberry32 } from "../seeded-random.ts";
 import { crossEntropyAndAccuracy, type BatchResult, type Feed, type TrainingEngine } from "../training-engine.ts";
 import { ADAM_BC1, ADAM_BC2, type GraphOptimizer } from "./optimizer-graph.ts";
@@ -35,7 +36,13 @@ const LARGE_PARAMS = 20_000_000;
  * weight and its optimizer state, about 240 ms per 411 MB here, against ~50 ms of arithmetic
  * for the seed's head. Small suffixes take one step per run, so stops land on the next batch.
  */
-export function defaultStepsPerRun(graphs: SuffixGraphs): number {
+export function defaultStepsPerRun(graphs: SuffixGraphs, env: Record<string, string | undefined> = process.env): number {
+  const asked = env.THAW_STEPS_PER_RUN?.trim();
+  if (asked) {
+    const steps = Number(asked);
+    if (!Number.isInteger(steps) || steps < 1 || steps > 16) throw new TrainingOptionError(`THAW_STEPS_PER_RUN is "${asked}"; use a whole number from 1 to 16 (fewer steps per run use less memory).`);
+    return steps;
+  }
   const params = graphs.params.reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
   return params > LARGE_PARAMS ? 4 : 1;
 }
