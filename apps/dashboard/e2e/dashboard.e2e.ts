@@ -225,10 +225,11 @@ describe("dashboard", () => {
     const pruned = sweepRuns.filter((r) => r.prunedAtEpoch !== null);
     expect(pruned.length).toBeGreaterThan(0);
     for (const run of sweepRuns) expect(run.status).toBe("FINISHED");
-    await page.waitForSelector("[data-pruned]");
-    expect((await page.locator("[data-pruned]").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-pruned"))))).sort()).toEqual(pruned.map((r) => r.id).sort());
-    const saved = await page.textContent('[data-testid="epochs-saved"]');
-    expect(saved).toContain(`${sweepRuns.reduce((n, r) => n + r.epochsDone, 0)} of 32 epochs run`);
+    // The list and the summary poll on their own: wait until both show the store's final state.
+    const badges = () => page.locator("[data-pruned]").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-pruned"))).sort((x, y) => x - y));
+    await expect.poll(badges, { timeout: 30_000 }).toEqual(pruned.map((r) => r.id).sort((x, y) => x - y));
+    const epochsRun = sweepRuns.reduce((n, r) => n + r.epochsDone, 0);
+    await expect.poll(() => page.textContent('[data-testid="epochs-saved"]'), { timeout: 30_000 }).toContain(`${epochsRun} of 32 epochs run`);
     await shot("sweep-runs");
 
     await page.check('[aria-label="Select all shown"]');
