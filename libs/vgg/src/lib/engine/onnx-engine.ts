@@ -37,7 +37,7 @@ export function engineThreads(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /** Session options for Thaw's CPU graphs: `threads` intra-op threads, sequential, fully optimised. */
-export function cpuSessionOptions(threads: number): Ort.InferenceSession.SessionOptions {
+function cpuSessionOptions(threads: number): Ort.InferenceSession.SessionOptions {
   return {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,

@@ -34,7 +34,7 @@ export interface Saved {
 /** Graph names of a weighted layer's kernel and bias (Keras' order: 0 kernel, 1 bias). */
 export type ParamNames = (layer: string) => [string, string];
 
-export function toNchw(g: GraphWriter, f: Flow): Flow {
+function toNchw(g: GraphWriter, f: Flow): Flow {
   if (f.layout !== "nhwc") return f;
   return { ...f, tensor: g.transpose(f.tensor, [0, 3, 1, 2], `${f.tensor}_nchw`), layout: "nchw" };
 }
