@@ -14,6 +14,8 @@ export function registerTrain(program: Command): void {
     .option("--lr <rate>", "learning rate (default 1e-4)")
     .action(async (raw: Record<string, unknown>) => {
       const opts = parseOptions(trainSchema, raw);
+      const { restartForTraining } = await import("../run/restart-for-training.ts");
+      if (await restartForTraining()) return;
       await withStore(async (store) => {
         // Loaded on demand: the data and model libraries are heavy, listing commands need neither.
         const { planFromOptions } = await import("../run/plan.ts");

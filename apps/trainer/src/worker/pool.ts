@@ -30,6 +30,9 @@ interface Slot {
 }
 
 export async function runWorker(options: WorkerOptions): Promise<void> {
+  // Loaded once here: the model library is heavy, and only the run processes train.
+  const { trainingProcessEnv } = await import("@thaw/vgg");
+  const childEnv = trainingProcessEnv({ ...process.env, THAW_THREADS: String(options.budget.threads) });
   await withStore(async (store) => {
     // At start, and again every half timeout: whoever notices a lost run ends it.
     let lastReap = 0;
@@ -62,7 +65,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
         const unclaimed = [...slots].filter((s) => s.runId === null).length;
         const queued = await queuedCount(store, options.budget.concurrency + 1);
         if (slots.size < options.budget.concurrency && queued > unclaimed) {
-          const slot = startChild(store, options, () => wake());
+          const slot = startChild(store, options, childEnv, () => wake());
           slots.add(slot);
           slot.exited.then(() => slots.delete(slot));
           continue;
@@ -86,10 +89,10 @@ async function queuedCount(store: TrackingStore, limit: number): Promise<number>
   return (await store.listRuns({ status: ["QUEUED"], limit, sort: { key: "createdAt", direction: "asc" } })).items.length;
 }
 
-function startChild(store: TrackingStore, options: WorkerOptions, onChange: () => void): Slot {
+function startChild(store: TrackingStore, options: WorkerOptions, env: Record<string, string | undefined>, onChange: () => void): Slot {
   const child = fork(BIN, [CHILD_COMMAND], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-    env: { ...process.env, THAW_THREADS: String(options.budget.threads) },
+    env,
   });
   const slot: Slot = { process: child, runId: null, exited: Promise.resolve() };
   child.on("message", (message: ChildMessage) => {
