@@ -50,6 +50,8 @@ export class OnnxGraphBuilder {
   private readonly nodes: OnnxTypes.INodeProto[] = [];
   private readonly initializers: OnnxTypes.ITensorProto[] = [];
   private readonly used: Set<string>;
+  /** Operator domains other than ONNX's own that nodes use, each imported at version 1. */
+  private readonly domains = new Set<string>();
 
   /** `reserved` names (the graph's input and output) are never derived from layer names. */
   constructor(reserved: readonly string[]) {
@@ -94,6 +96,14 @@ export class OnnxGraphBuilder {
     return output;
   }
 
+  /** Adds one node of another operator domain (e.g. ONNX Runtime's com.microsoft.nchwc). */
+  addDomainNode(domain: string, opType: string, inputs: string[], outputBase: string, attributes: Record<string, AttributeValue> = {}): string {
+    const output = this.addNode(opType, inputs, outputBase, attributes);
+    this.nodes[this.nodes.length - 1].domain = domain;
+    this.domains.add(domain);
+    return output;
+  }
+
   /** Adds one node with several outputs (e.g. MaxPool's values and indices); returns their names. */
   addMultiNode(opType: string, inputs: string[], outputBases: string[], attributes: Record<string, AttributeValue> = {}): string[] {
     const outputs = outputBases.map((base) => this.uniqueName(base));
@@ -109,7 +119,7 @@ export class OnnxGraphBuilder {
       producerName: "thaw",
       producerVersion: PRODUCER_VERSION,
       metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
-      opsetImport: [{ domain: "", version: ONNX_OPSET }],
+      opsetImport: [{ domain: "", version: ONNX_OPSET }, ...[...this.domains].map((domain) => ({ domain, version: 1 }))],
       graph: {
         name: graphName,
         node: this.nodes,

@@ -7,8 +7,12 @@ export class GraphWriter {
   private readonly floats = new Map<number, string>();
   private readonly ints = new Map<string, string>();
 
-  /** `reserved`: the graph's input and output names, never taken by a derived name. */
-  constructor(reserved: string[]) {
+  /**
+   * `reserved`: the graph's input and output names, never taken by a derived name.
+   * `nchwcBlock`: ONNX Runtime's NCHWc block size on this CPU (see nchwc.ts), when its blocked
+   * convolutions may be used.
+   */
+  constructor(reserved: string[], readonly nchwcBlock?: number) {
     this.b = new OnnxGraphBuilder(reserved);
   }
 

@@ -9,6 +9,7 @@
 //            its window in row-major order, as TensorFlow's MaxPoolGrad does on ties.
 //   Dense    GEMMs; relu masks from the pre-activation (z > 0), as TF.js' step gradient.
 import type { GraphWriter } from "./graph-writer.ts";
+import { blockedConv, blockedConvFits, blockedConvInputGradient } from "./nchwc.ts";
 import { outputShape, type SuffixOp } from "./suffix-layers.ts";
 
 export type Layout = "nhwc" | "nchw" | "flat";
@@ -25,7 +26,7 @@ export interface Saved {
   op: SuffixOp;
   /** The op's input as it arrived; backward returns the input gradient in this layout. */
   input: Flow;
-  /** conv/dense: the pre-activation; maxPool: the indices; dropout: the mask. */
+  /** conv/dense: the pre-activation (or a fused relu's output); maxPool: the indices; dropout: the mask. */
   aux?: string;
   /** maxPool: the input in NCHW, whose shape MaxUnpool restores. */
   nchw?: string;
@@ -61,6 +62,12 @@ export function forwardOp(g: GraphWriter, op: SuffixOp, input: Flow, params: Par
     case "conv": {
       const x = toNchw(g, input);
       const [kernel, bias] = params(op.layer);
+      const dims = { kh: op.kernel[0], kw: op.kernel[1], inChannels: op.inChannels, outChannels: op.outChannels };
+      if (blockedConvFits(g, op.inChannels, op.outChannels)) {
+        // relu fused: its output is positive exactly where the pre-activation is, so it serves as the mask
+        const y = blockedConv(g, x.tensor, kernel, bias, dims, op.activation === "relu", op.layer);
+        return { out: { tensor: y, layout: "nchw", shape }, saved: { op, input, aux: y } };
+      }
       const oihw = g.transpose(kernel, [3, 2, 0, 1], `${op.layer}_oihw`);
       const [ph, pw] = [(op.kernel[0] - 1) / 2, (op.kernel[1] - 1) / 2];
       const z = g.node("Conv", [x.tensor, oihw, bias], `${op.layer}_z`, { kernel_shape: op.kernel, pads: [ph, pw, ph, pw] });
@@ -152,6 +159,10 @@ export function backwardOp(g: GraphWriter, saved: Saved, dy: string, params: Par
       onGradient?.(op.layer, 0, folded(g, () => convKernelGradient(g, op, input, dz)));
       onGradient?.(op.layer, 1, folded(g, () => g.sum(dz, [0, 2, 3], `${op.layer}_dbias`)));
       if (!needInput) return undefined;
+      if (blockedConvFits(g, op.inChannels, op.outChannels)) {
+        const dx = blockedConvInputGradient(g, dz, kernel, { kh: op.kernel[0], kw: op.kernel[1], inChannels: op.inChannels, outChannels: op.outChannels }, op.layer);
+        return input.layout === "nhwc" ? g.transpose(dx, [0, 2, 3, 1], `${op.layer}_dx_nhwc`) : dx;
+      }
       const flipped = g.node("Slice", [g.transpose(kernel, [2, 3, 0, 1], `${op.layer}_iohw`), g.int64([-1, -1]), g.int64([-1_000_000, -1_000_000]), g.int64([2, 3]), g.int64([-1, -1])], `${op.layer}_flipped`);
       const [ph, pw] = [(op.kernel[0] - 1) / 2, (op.kernel[1] - 1) / 2];
       const dx = g.node("Conv", [dz, flipped], `${op.layer}_dx`, { kernel_shape: op.kernel, pads: [ph, pw, ph, pw] });

@@ -69,7 +69,7 @@ function maxRelativeError(a: Float32Array[], b: Float32Array[]): number {
   return worst;
 }
 
-async function compare(frozen: number, head: TransferHead, spec: OptimizerSpec, options: { dropout?: number; stepsPerRun?: number } = {}) {
+async function compare(frozen: number, head: TransferHead, spec: OptimizerSpec, options: { dropout?: number; stepsPerRun?: number; blockedConvolutions?: boolean } = {}) {
   const dropout = options.dropout ?? 0;
   const ours = model(frozen, head, dropout);
   const theirs = model(frozen, head, dropout);
@@ -77,7 +77,7 @@ async function compare(frozen: number, head: TransferHead, spec: OptimizerSpec, 
   const feeds = batches(ours, frozen, 3, 4);
   const suffix = readSuffix(ours.layers.slice(start), (ours.layers[start - 1].outputShape as number[]).slice(1)) as Suffix;
   expect(typeof suffix).toBe("object");
-  const engine = await OrtTrainingEngine.create(ours, suffix, spec, "test", { stepsPerRun: options.stepsPerRun ?? 1 });
+  const engine = await OrtTrainingEngine.create(ours, suffix, spec, "test", { stepsPerRun: options.stepsPerRun ?? 1, blockedConvolutions: options.blockedConvolutions });
   const rest = restModel(theirs, frozen);
   rest.compile({ optimizer: spec.create(), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
   const before = trainedWeights(ours, frozen);
@@ -93,7 +93,7 @@ async function compare(frozen: number, head: TransferHead, spec: OptimizerSpec, 
   }
   engine.syncModel();
   await engine.dispose();
-  const result = { ours: trainedWeights(ours, frozen), theirs: trainedWeights(theirs, frozen), before, losses };
+  const result = { ours: trainedWeights(ours, frozen), theirs: trainedWeights(theirs, frozen), before, losses, reason: engine.reason };
   ours.dispose();
   theirs.dispose();
   return result;
@@ -165,6 +165,16 @@ describe("suffix training on ONNX Runtime", () => {
   it("makes the same steps with two steps per graph run (frozen 17, Adam)", async () => {
     const twoPerRun = await compare(17, "fc2", adam(1e-3), { stepsPerRun: 2 });
     expect(maxRelativeError(twoPerRun.ours, twoPerRun.theirs)).toBeLessThan(1e-4);
+  });
+
+  it("trains convolutions on ONNX Runtime's blocked kernels where their channels allow, and on plain ones when asked (frozen 11)", async () => {
+    const blocked = await compare(11, "fc2", sgd(0.02, 0.9));
+    const plain = await compare(11, "fc2", sgd(0.02, 0.9), { blockedConvolutions: false });
+    // every x86-64 build of ONNX Runtime has the NCHWc kernels (block 8 with AVX2, 16 with AVX-512)
+    if (process.arch === "x64") expect(blocked.reason).toMatch(/blocked convolutions \(NCHW(8|16)c\)/);
+    expect(plain.reason).not.toMatch(/blocked/);
+    expect(maxRelativeError(blocked.ours, blocked.theirs)).toBeLessThan(1e-4);
+    expect(maxRelativeError(plain.ours, plain.theirs)).toBeLessThan(1e-4);
   });
 
   for (const [frozen, head] of cases) {

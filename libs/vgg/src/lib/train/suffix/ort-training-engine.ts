@@ -12,6 +12,7 @@ import { crossEntropyAndAccuracy, type BatchResult, type Feed, type TrainingEngi
 import { ADAM_BC1, ADAM_BC2, type GraphOptimizer } from "./optimizer-graph.ts";
 import { buildSuffixGraphs, stepName, SUFFIX_INPUT, SUFFIX_LABELS, SUFFIX_PROBS, SUFFIX_SCALE, type SuffixGraphs } from "./suffix-graph.ts";
 import type { Suffix } from "./suffix-layers.ts";
+import { nchwcBlockSize } from "./nchwc.ts";
 
 /** Keras' (and TF.js') Adam defaults, as adam() creates them. */
 const ADAM_BETA1 = 0.9;
@@ -26,6 +27,8 @@ function graphOptimizer(spec: OptimizerSpec): GraphOptimizer {
 export interface OrtTrainingOptions extends OrtPlacement {
   /** Steps per graph run; default: several when the trained weights are large (see defaultStepsPerRun). */
   stepsPerRun?: number;
+  /** Convolutions on ONNX Runtime's blocked CPU kernels where their channels allow; default true on the CPU provider. */
+  blockedConvolutions?: boolean;
 }
 
 /** Parameters above which one step's output copies cost more than its arithmetic (VGG16's fc1: 103M). */
@@ -81,15 +84,16 @@ export class OrtTrainingEngine implements TrainingEngine {
   static async create(model: LayersModel, suffix: Suffix, spec: OptimizerSpec, reason: string, options: OrtTrainingOptions = {}): Promise<OrtTrainingEngine> {
     const ort = await loadOnnxRuntime();
     const optimizer = graphOptimizer(spec);
-    const graphs = buildSuffixGraphs(suffix, optimizer);
-    const steps = options.stepsPerRun ?? defaultStepsPerRun(graphs);
     const { options: sessionOptions, description, provider } = ortSessionOptions(options);
+    const block = provider === "cpu" && options.blockedConvolutions !== false ? await nchwcBlockSize(ort) : undefined;
+    const graphs = buildSuffixGraphs(suffix, optimizer, 1, block);
+    const steps = options.stepsPerRun ?? defaultStepsPerRun(graphs);
     const [train, forward, multiStep] = await Promise.all([
       ort.InferenceSession.create(graphs.train, sessionOptions),
       ort.InferenceSession.create(graphs.forward, sessionOptions),
-      steps > 1 ? ort.InferenceSession.create(buildSuffixGraphs(suffix, optimizer, steps).train, sessionOptions) : undefined,
+      steps > 1 ? ort.InferenceSession.create(buildSuffixGraphs(suffix, optimizer, steps, block).train, sessionOptions) : undefined,
     ]);
-    const perRun = steps > 1 ? `, ${steps} steps per run` : "";
+    const perRun = `${steps > 1 ? `, ${steps} steps per run` : ""}${block && suffix.ops.some((op) => op.kind === "conv" && op.inChannels % block === 0 && op.outChannels % block === 0) ? `, blocked convolutions (NCHW${block}c)` : ""}`;
     const engine = new OrtTrainingEngine(ort, train, multiStep, steps, forward, graphs, suffix, optimizer, model, `${reason}; ${description}${perRun}`, provider);
     for (const p of graphs.params) {
       const weight = model.getLayer(p.layer).getWeights()[p.index];

@@ -89,9 +89,10 @@ export function stepName(name: string, k: number): string {
  * `steps` batches of the same size and makes that many steps in a row, the weights flowing
  * from one step to the next inside ONNX Runtime: onnxruntime-node copies every output into a
  * new buffer (411 MB for fc1's kernel and as much for its momentum), so several steps per run
- * pay that copy once.
+ * pay that copy once. `nchwcBlock` lets convolutions whose channels it divides run on ONNX
+ * Runtime's blocked kernels (nchwc.ts).
  */
-export function buildSuffixGraphs(suffix: Suffix, optimizer: GraphOptimizer, steps = 1): SuffixGraphs {
+export function buildSuffixGraphs(suffix: Suffix, optimizer: GraphOptimizer, steps = 1, nchwcBlock?: number): SuffixGraphs {
   const params = describeParams(suffix, optimizer);
   const masks: SuffixGraphs["masks"] = [];
   let shape = suffix.inputShape;
@@ -115,7 +116,7 @@ export function buildSuffixGraphs(suffix: Suffix, optimizer: GraphOptimizer, ste
   const trainInputs = [...stepIo.flatMap((s) => s.inputs), io(SUFFIX_SCALE, []), ...paramInputs];
   const trainOutputs = [...stepIo.map((s) => s.probs), ...paramOutputs];
 
-  const t = new GraphWriter([...trainInputs, ...trainOutputs].map((x) => x.name));
+  const t = new GraphWriter([...trainInputs, ...trainOutputs].map((x) => x.name), nchwcBlock);
   let current = params;
   for (let k = 0; k < steps; k++) {
     const last = k === steps - 1;
@@ -132,7 +133,7 @@ export function buildSuffixGraphs(suffix: Suffix, optimizer: GraphOptimizer, ste
 
   const names = paramNamesOf(params);
   const start: Flow = { tensor: SUFFIX_INPUT, layout: suffix.inputShape.length === 3 ? "nhwc" : "flat", shape: suffix.inputShape };
-  const f = new GraphWriter([features.name, probs.name, ...params.map((p) => p.input)]);
+  const f = new GraphWriter([features.name, probs.name, ...params.map((p) => p.input)], nchwcBlock);
   forwardChain(f, suffix.ops, start, names, undefined, SUFFIX_PROBS);
   const forward = f.b.encode([features, ...params.map((p) => io(p.input, p.shape))], [probs], {}, "suffix_forward");
   return { train, forward, params, masks };
