@@ -243,9 +243,10 @@ export interface TrackingStore {
   getExperiment(idOrName: number | string): Promise<Experiment>;
   listExperiments(): Promise<ExperimentSummary[]>;
 
-  /** Creates or updates (by name) a dataset. */
+  /** Creates or updates (by name) a dataset; its folder is recorded as a file:// URI (read it with artifactPath). */
   registerDataset(input: {
     name: string;
+    /** The folder: an absolute path or a file:// URI. */
     path: string;
     fingerprint?: string | null;
     classNames?: string[] | null;
