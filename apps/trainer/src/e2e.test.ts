@@ -91,7 +91,7 @@ describe("thaw train -> predict -> promote", () => {
         const dir = path.join(box.dir, "home", "checkpoints", `run-${runId}`, `epoch-${checkpoint.epoch + 1}`);
         expect(checkpoint.path).toBe(`file://${dir}`);
         expect(statSync(dir).isDirectory()).toBe(true);
-        expect(hashDir(dir)).toEqual({ sha256: checkpoint.sha256, sizeBytes: checkpoint.sizeBytes });
+        expect(hashDir(dir)).toEqual({ sha256: checkpoint.sha256, sizeBytes: Number(checkpoint.sizeBytes) });
       }
       const evaluation = run.evaluation as { classNames: string[]; confusionMatrix: number[][]; perClassAccuracy: number[] };
       expect(evaluation.classNames).toEqual(["circle", "square"]);

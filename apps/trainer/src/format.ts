@@ -31,7 +31,9 @@ export function fmtDuration(ms: number | null | undefined): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
 }
 
-export function fmtBytes(bytes: number): string {
+/** Sizes from the store are bigints (Checkpoint.sizeBytes); a number is exact far beyond what is shown. */
+export function fmtBytes(value: number | bigint): string {
+  const bytes = Number(value);
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;

@@ -3,34 +3,20 @@
 // other, and a host whose copy of a dataset differs refuses to train on it. On SQLite, and on
 // PostgreSQL (a fresh database on the THAW_TEST_PG_URL server; required under CI), where the
 // CLI runs unchanged.
-import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeSandbox, sandbox, thaw, withTestStore, type Sandbox } from "./testing/cli-harness.ts";
+import { PG_TESTS, pgDatabase, removeSandbox, sandbox, thaw, withTestStore, type Sandbox } from "./testing/cli-harness.ts";
 
-const server = process.env.THAW_TEST_PG_URL;
-const stores = server || process.env.CI === "true" ? ["sqlite", "postgresql"] : ["sqlite"];
+const stores = PG_TESTS ? ["sqlite", "postgresql"] : ["sqlite"];
 if (stores.length === 1) console.warn("\n*** THAW_TEST_PG_URL is not set: the two-hosts test on PostgreSQL is SKIPPED. ***\n");
-
-async function admin(sql: string): Promise<void> {
-  if (!server) throw new Error("THAW_TEST_PG_URL is not set, and CI needs the PostgreSQL tests to run; .ci/run starts a server and sets it.");
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 describe.each(stores)("on %s", (provider) => {
   let hostA: Sandbox;
   let hostB: Sandbox;
   let shared: string;
   let data: string;
-  const database = `thaw_hosts_${randomBytes(5).toString("hex")}`;
+  let dropDatabase: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     hostA = sandbox("thaw-hosts-");
@@ -38,10 +24,9 @@ describe.each(stores)("on %s", (provider) => {
     data = path.join(shared, "datasets", "shapes");
     let db = hostA.dbPath;
     if (provider === "postgresql") {
-      await admin(`CREATE DATABASE "${database}"`);
-      const url = new URL(server as string);
-      url.pathname = `/${database}`;
-      db = url.toString();
+      const database = await pgDatabase("thaw_hosts");
+      dropDatabase = database.drop;
+      db = database.url;
     }
     const common = { THAW_DB: db, THAW_ARTIFACTS: `file://${shared}` };
     hostA = { ...hostA, dbPath: db, env: { ...hostA.env, ...common, THAW_HOME: path.join(hostA.dir, "home-a") } };
@@ -51,7 +36,7 @@ describe.each(stores)("on %s", (provider) => {
   });
   afterAll(async () => {
     removeSandbox(hostA);
-    if (provider === "postgresql" && server) await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await dropDatabase?.();
   });
 
   const TRAIN = ["--experiment", "hosts", "--base", "random", "--head", "pooled", "--width", "0.0625", "--image-size", "32", "--epochs", "2", "--batch", "16", "--lr", "1e-3", "--frozen", "0", "--seed", "5"];

@@ -21,8 +21,9 @@ export function duration(ms: number | null | undefined): string {
   return `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
-/** Bytes in binary units, as `thaw runs` prints them. */
-export function bytes(value: number): string {
+/** Bytes in binary units, as `thaw runs` prints them; sizes from the store arrive as bigints. */
+export function bytes(size: number | bigint): string {
+  const value = Number(size);
   if (value < 1024) return `${value} B`;
   if (value < 1024 ** 2) return `${(value / 1024).toFixed(1)} KiB`;
   if (value < 1024 ** 3) return `${(value / 1024 ** 2).toFixed(1)} MiB`;

@@ -2,6 +2,7 @@
 // refusal shown beside the form field it is about, in the CLI's words.
 import "server-only";
 import { planRun, PlanRefusal, type PlanField, type RunPlan } from "@thaw/planner";
+import { artifactPath } from "@thaw/tracking";
 import type { LaunchRunInput } from "../shared/run-params.ts";
 import { refuseField } from "./api/errors.ts";
 import type { Context } from "./api/trpc.ts";
@@ -19,7 +20,7 @@ export async function planLaunch(ctx: Context, input: Common, frozenLayers: numb
   const dataset = await ctx.store.getDataset(input.datasetId);
   try {
     return await planRun(ctx.store, {
-      data: dataset.path,
+      data: artifactPath(dataset.path),
       base: input.base,
       head: input.head,
       widthMultiplier: input.widthMultiplier,

@@ -3,7 +3,7 @@
 import "server-only";
 import path from "node:path";
 import { decodeImage } from "@thaw/data";
-import type { TestEvaluation, TrackingStore } from "@thaw/tracking";
+import { artifactPath, type TestEvaluation, type TrackingStore } from "@thaw/tracking";
 import { encodeBmp } from "./bmp.ts";
 
 export const THUMBNAIL_SIZE = 96;
@@ -22,6 +22,6 @@ export async function testImageThumbnail(store: TrackingStore, runId: number, fi
   const evaluation = run.testEvaluation as TestEvaluation | null;
   if (!evaluation || !run.dataset) throw new TestImageError(`Run ${runId} has no test evaluation; only a finished run on a dataset with a test set has one.`, 404);
   if (!evaluation.images.some((image) => image.file === file)) throw new TestImageError(`"${file}" is not one of run ${runId}'s test images.`, 404);
-  const image = await decodeImage(path.join(run.dataset.path, ...file.split("/")), { targetSize: [THUMBNAIL_SIZE, THUMBNAIL_SIZE], keepAspect: true, interpolation: "bilinear" });
+  const image = await decodeImage(path.join(artifactPath(run.dataset.path), ...file.split("/")), { targetSize: [THUMBNAIL_SIZE, THUMBNAIL_SIZE], keepAspect: true, interpolation: "bilinear" });
   return encodeBmp(image.data, image.width, image.height);
 }

@@ -37,7 +37,7 @@ beforeAll(async () => {
     await store.claimRun(id, `test:${i}`);
     await store.logEpoch(id, { epoch: 0, loss: 0.7, accuracy: 0.5, valLoss: 0.69, valAccuracy: 0.55 + i * 0.1, durationMs: 1500 });
     await store.logEpoch(id, { epoch: 1, loss: 0.5, accuracy: 0.8, valLoss: 0.6, valAccuracy: 0.6 - i * 0.1, durationMs: 1400 });
-    await store.addCheckpoint(id, { epoch: 0, path: `/ckpt/run-${id}/epoch-1`, metrics: { val_accuracy: 0.55 }, sizeBytes: 2048, sha256: "ab".repeat(32) });
+    await store.addCheckpoint(id, { epoch: 0, path: `/ckpt/run-${id}/epoch-1`, metrics: { val_accuracy: 0.55 }, sizeBytes: i === 0 ? 5 * 1024 ** 3 : 2048, sha256: "ab".repeat(32) });
     await store.recordRunInfo(id, { evaluation: { classNames: ["cat", "dog"], confusionMatrix: [[3, 1], [0, 4]], perClassAccuracy: [0.75, 1] } });
     await store.finishRun(id);
   }
@@ -58,6 +58,9 @@ describe("thaw show", () => {
     // Run 0's best val_accuracy (0.60) is at epoch 2.
     expect(text).toMatch(/^\s+2\s+0\.5000\s+0\.8000\s+0\.6000\s+0\.6000\s+1\.4s\s+\*$/m);
     expect(text).toContain(`/ckpt/run-${ids[0]}/epoch-1`);
+    // A checkpoint past 32 bits of bytes (the store keeps sizes as bigints).
+    expect(text).toMatch(new RegExp(`^\\s*\\d+\\s+1\\s+5\\.00 GiB\\s+abababababab\\s+/ckpt/run-${ids[0]}/epoch-1$`, "m"));
+    expect(renderRunList((await store.listRuns({})).items)).toMatch(new RegExp(`^\\s*${ids[0]}\\s.*\\s5\\.00 GiB\\s+-$`, "m"));
     expect(text).toMatch(/^cat\s+3\s+1\s+0\.7500$/m);
     expect(text).toMatch(/^dog\s+0\s+4\s+1\.0000$/m);
   });

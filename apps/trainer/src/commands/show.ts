@@ -1,6 +1,6 @@
 // `thaw show RUN`: parameters, facts of the execution, per-epoch metrics and checkpoints.
 import type { Command } from "commander";
-import { parseRunProgress, type RunDetail, type RunInfo, type TestEvaluation } from "@thaw/tracking";
+import { artifactPath, parseRunProgress, type RunDetail, type RunInfo, type TestEvaluation } from "@thaw/tracking";
 import { fmtBytes, fmtDuration, fmtNumber, table } from "../format.ts";
 import { parseRunId, requireRun } from "../refs.ts";
 import { progressBar } from "../progress.ts";
@@ -32,7 +32,7 @@ export function renderRun(run: RunDetail): string {
   if (run.pruneReason) out.push(`early stopping: ${run.pruneReason} (sweep ${run.sweepId})`);
   out.push("", table(["param", "value"], runParamPairs(run)));
   const facts: Array<[string, string]> = [
-    ["dataset", run.dataset ? `${run.dataset.name} (${run.dataset.path})` : "-"],
+    ["dataset", run.dataset ? `${run.dataset.name} (${artifactPath(run.dataset.path)})` : "-"],
     ["dataset fingerprint", run.datasetFingerprint ?? "-"],
     ["base run", run.baseRun ? `${run.baseRun.id} ${run.baseRun.name ?? ""} ${run.baseRun.status}`.replace(/\s+/g, " ") : "-"],
     ["base checkpoint", run.baseCheckpointId !== null ? `ckpt ${run.baseCheckpointId} (sha256 ${(run.baseCheckpointSha256 ?? "?").slice(0, 12)}), pinned when queued` : "-"],

@@ -2,7 +2,7 @@
 // and the queued run(s). Shared by `thaw train`, `thaw sweep` and `thaw demo`.
 import { createHash } from "node:crypto";
 import path from "node:path";
-import type { CreateSweepInput, Dataset, EnqueueRunInput, Run, Sweep, TrackingStore } from "@thaw/tracking";
+import { artifactPath, type CreateSweepInput, type Dataset, type EnqueueRunInput, type Run, type Sweep, type TrackingStore } from "@thaw/tracking";
 import { UsageError } from "../errors.ts";
 import { isNotFound } from "../refs.ts";
 import type { RunPlan } from "@thaw/planner";
@@ -38,7 +38,7 @@ async function registerDataset(store: TrackingStore, plan: RunPlan, testSplit: n
   let existing: Dataset | null = null;
   try {
     existing = await store.getDataset(name);
-    if (existing.path !== dir) {
+    if (artifactPath(existing.path) !== path.resolve(dir)) {
       name = `${name}-${createHash("sha256").update(dir).digest("hex").slice(0, 6)}`;
       existing = await store.getDataset(name).catch((error: unknown) => (isNotFound(error) ? null : Promise.reject(error)));
     }

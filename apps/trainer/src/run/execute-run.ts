@@ -154,7 +154,7 @@ async function checkDatasetFingerprint(store: TrackingStore, dataset: Dataset, f
   }
   if (dataset.fingerprint !== fingerprint) {
     throw new Error(
-      `Dataset "${dataset.name}" at ${dataset.path} differs on this host: recorded fingerprint ${dataset.fingerprint}, this host's copy ${fingerprint}; sync this host's copy with the one the dataset was recorded from (or register the changed folder as a new dataset) and enqueue the run again.`,
+      `Dataset "${dataset.name}" at ${artifactPath(dataset.path)} differs on this host: recorded fingerprint ${dataset.fingerprint}, this host's copy ${fingerprint}; sync this host's copy with the one the dataset was recorded from (or register the changed folder as a new dataset) and enqueue the run again.`,
     );
   }
 }

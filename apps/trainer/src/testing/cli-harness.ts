@@ -1,10 +1,13 @@
 // Test support: runs the real `thaw` CLI in a child process against a store and a THAW_HOME
-// in a fresh temporary folder, and opens that same store to read rows back.
+// in a fresh temporary folder, and opens that same store to read rows back. The store is a
+// SQLite file there, or a fresh database on the THAW_TEST_PG_URL server (pgDatabase).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { openStore, type TrackingStore } from "@thaw/tracking";
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "thaw.mjs");
@@ -82,4 +85,32 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs:
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+}
+
+const PG_SERVER = process.env.THAW_TEST_PG_URL;
+
+/** Whether the PostgreSQL half of a CLI test runs: when a server is given, and always under CI. */
+export const PG_TESTS = Boolean(PG_SERVER) || process.env.CI === "true";
+
+/** One statement on the test server, as its admin (CREATE/DROP DATABASE, or on `database`). */
+export async function pgAdmin(sql: string, params: unknown[] = [], database?: string): Promise<pg.QueryResult> {
+  if (!PG_SERVER) throw new Error("THAW_TEST_PG_URL is not set, and CI needs the PostgreSQL tests to run; .ci/run starts a server and sets it.");
+  const url = new URL(PG_SERVER);
+  if (database) url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new empty database on the test server: its name, its URL (a THAW_DB value) and how to drop it. */
+export async function pgDatabase(prefix = "thaw_cli"): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(5).toString("hex")}`;
+  await pgAdmin(`CREATE DATABASE "${name}"`);
+  const url = new URL(PG_SERVER as string);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop: async () => void (await pgAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)) };
 }

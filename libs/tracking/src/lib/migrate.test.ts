@@ -169,3 +169,40 @@ describe("migrate", () => {
     });
   });
 });
+
+describe("0007_checkpoint_size_bigint on a database in use", () => {
+  it("keeps every checkpoint, alias and promotion (redefining a table must not cascade) and widens sizeBytes", async () => {
+    const dbPath = freshDbPath();
+    const { dir, remove } = tempDir();
+    cleanup.push(remove);
+    for (const name of ALL.filter((migration) => migration < "0007")) cpSync(path.join(defaultMigrationsDir(), name), path.join(dir, name), { recursive: true });
+    migrate(dbPath, { migrationsDir: dir });
+    const db = new Database(dbPath);
+    try {
+      db.exec(`INSERT INTO "Experiment" (id, name) VALUES (1, 'e');
+        INSERT INTO "Run" (id, experimentId, frozenLayers, learningRate, optimizer, momentum, batchSize, epochs, patience, imageSize, base, augment, seed, params)
+          VALUES (1, 1, 0, 0.001, 'sgd', 0.9, 8, 2, 1, 32, 'random', 0, 1, '{}');
+        INSERT INTO "Checkpoint" (id, runId, epoch, path, metrics, sizeBytes, sha256) VALUES (1, 1, 0, '/c/1', '{}', 2048, 'a'), (2, 1, 1, '/c/2', '{}', 4096, 'b');
+        INSERT INTO "ModelAlias" (experimentId, alias, checkpointId, updatedAt) VALUES (1, 'champion', 2, 0);
+        INSERT INTO "Promotion" (experimentId, alias, checkpointId, previousCheckpointId, promotedBy) VALUES (1, 'champion', 2, 1, 'cli');`);
+    } finally {
+      db.close();
+    }
+    expect(migrate(dbPath)).toEqual(ALL.filter((migration) => migration >= "0007"));
+    withDb(dbPath, (db) => {
+      expect(db.prepare(`SELECT id, sizeBytes, path FROM "Checkpoint" ORDER BY id`).all()).toEqual([{ id: 1, sizeBytes: 2048, path: "/c/1" }, { id: 2, sizeBytes: 4096, path: "/c/2" }]);
+      expect(db.prepare(`SELECT checkpointId FROM "ModelAlias"`).all()).toEqual([{ checkpointId: 2 }]);
+      expect(db.prepare(`SELECT checkpointId, previousCheckpointId FROM "Promotion"`).all()).toEqual([{ checkpointId: 2, previousCheckpointId: 1 }]);
+      expect(db.prepare(`SELECT type FROM pragma_table_info('Checkpoint') WHERE name = 'sizeBytes'`).get()).toEqual({ type: "BIGINT" });
+      expect(db.pragma("foreign_key_check")).toEqual([]);
+    });
+    const store = await openStore({ path: dbPath });
+    try {
+      expect((await store.getAlias(1))?.checkpoint).toMatchObject({ id: 2, sizeBytes: 4096n });
+      const next = await store.getCheckpoint(1);
+      expect(next.sizeBytes).toBe(2048n);
+    } finally {
+      await store.close();
+    }
+  });
+});

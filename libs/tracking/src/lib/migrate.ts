@@ -92,14 +92,22 @@ export function openConnection(dbPath: string): Database.Database {
  * Applies pending migrations and returns their names (empty when the database is current).
  * All of it happens under one write lock (BEGIN IMMEDIATE), so two processes opening a new
  * database at once apply each migration once: the second waits, then finds nothing to do.
+ *
+ * Foreign keys are off while migrations run, as SQLite's procedure for changing a table asks:
+ * Prisma redefines a table (new table, copy, DROP, rename) to change a column's type, and with
+ * foreign keys on, the DROP would cascade to every row referencing the old table (aliases,
+ * promotions). Prisma's own `PRAGMA foreign_keys=OFF` in the script cannot help, as SQLite
+ * ignores it inside a transaction. The keys are checked before the commit instead.
  */
 export function migrate(dbPath: string, options: MigrateOptions = {}): string[] {
   const migrations = readMigrations(options.migrationsDir);
   const db = openConnection(dbPath);
   try {
+    db.pragma("foreign_keys = OFF");
     db.exec("BEGIN IMMEDIATE");
     try {
       const applied = applyPending(db, migrations);
+      checkForeignKeys(db, applied);
       db.exec("COMMIT");
       return applied;
     } catch (error) {
@@ -109,6 +117,15 @@ export function migrate(dbPath: string, options: MigrateOptions = {}): string[] 
   } finally {
     db.close();
   }
+}
+
+function checkForeignKeys(db: Database.Database, applied: string[]): void {
+  const broken = db.pragma("foreign_key_check") as { table: string; rowid: number; parent: string }[];
+  if (broken.length === 0) return;
+  const first = broken[0];
+  throw new MigrationError(
+    `Migrations ${applied.join(", ")} left ${broken.length} row(s) referencing missing rows (first: ${first.table} row ${first.rowid} -> ${first.parent}); fix their SQL, nothing of them was applied.`,
+  );
 }
 
 function applyPending(db: Database.Database, migrations: MigrationFile[]): string[] {

@@ -105,7 +105,8 @@ export interface CheckpointInput {
   epoch: number;
   path: string;
   metrics: Record<string, number>;
-  sizeBytes: number;
+  /** Stored as a 64-bit BigInt (read back as a bigint): a real-size checkpoint can pass 2 GiB. */
+  sizeBytes: number | bigint;
   sha256: string;
 }
 
@@ -162,8 +163,8 @@ export type RunListItem = Run & {
   experimentName: string;
   datasetName: string | null;
   durationMs: number | null;
-  /** Bytes of the run's live checkpoints on disk. */
-  diskBytes: number;
+  /** Bytes of the run's live checkpoints on disk (a bigint, as Checkpoint.sizeBytes). */
+  diskBytes: bigint;
 };
 
 export interface Page<T> {
@@ -187,8 +188,8 @@ export type ExperimentSummary = Experiment & {
   runningCount: number;
   bestValAccuracy: number | null;
   champion: { checkpointId: number; runId: number } | null;
-  /** Bytes of the live checkpoints of all its runs. */
-  diskBytes: number;
+  /** Bytes of the live checkpoints of all its runs (a bigint, as Checkpoint.sizeBytes). */
+  diskBytes: bigint;
 };
 
 export interface AliasView {
@@ -242,9 +243,10 @@ export interface TrackingStore {
   getExperiment(idOrName: number | string): Promise<Experiment>;
   listExperiments(): Promise<ExperimentSummary[]>;
 
-  /** Creates or updates (by name) a dataset. */
+  /** Creates or updates (by name) a dataset; its folder is recorded as a file:// URI (read it with artifactPath). */
   registerDataset(input: {
     name: string;
+    /** The folder: an absolute path or a file:// URI. */
     path: string;
     fingerprint?: string | null;
     classNames?: string[] | null;

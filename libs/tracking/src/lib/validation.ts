@@ -127,7 +127,7 @@ export const checkpointSchema = z.object({
   epoch: count,
   path: text(4000),
   metrics: z.record(z.string(), finite),
-  sizeBytes: count,
+  sizeBytes: z.union([count, z.bigint().nonnegative()]),
   sha256: z.string().regex(/^[0-9a-f]{64}$/i),
 });
 
@@ -217,7 +217,8 @@ function describeProblem(issue: z.core.$ZodIssue, value: unknown): string {
 
 function render(value: unknown): string {
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-  const json = JSON.stringify(value);
+  if (typeof value === "bigint") return String(value);
+  const json = JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? String(item) : item));
   return json === undefined ? String(value) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 

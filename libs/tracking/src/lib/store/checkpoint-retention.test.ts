@@ -36,8 +36,8 @@ describe("pruneCheckpoints", () => {
     expect(ids(await store.listCheckpoints({ deleted: false }))).toEqual(ids(checkpoints.slice(8)));
     expect((await store.bestCheckpoint(runId))!.id).toBe(checkpoints[9].id);
     // Disk use counts what is left: two checkpoints of 10 bytes.
-    expect((await store.listRuns({})).items.map((r) => r.diskBytes)).toEqual([20]);
-    expect((await store.listExperiments()).map((e) => e.diskBytes)).toEqual([20]);
+    expect((await store.listRuns({})).items.map((r) => r.diskBytes)).toEqual([20n]);
+    expect((await store.listExperiments()).map((e) => e.diskBytes)).toEqual([20n]);
     // Pruning again finds nothing more to delete.
     expect(await store.pruneCheckpoints(runId, 2)).toEqual([]);
   });

@@ -1,11 +1,15 @@
 // Datasets: image folders registered by name, with their content fingerprint once scanned.
+// The folder is recorded as a file:// URI, as checkpoints are, and read back through
+// artifactPath; rows written before that hold a plain absolute path, which it accepts too.
 import { Prisma, type Dataset } from "../../generated/prisma/client.ts";
+import { artifactPath, artifactUri } from "../artifacts.ts";
 import { NotFoundError } from "../errors.ts";
 import { datasetSchema, idSchema, parseInput } from "../validation.ts";
 import { isUniqueViolation, type StoreContext } from "./context.ts";
 
 export interface RegisterDatasetInput {
   name: string;
+  /** The folder: an absolute path or a file:// URI (recorded as the URI either way). */
   path: string;
   fingerprint?: string | null;
   classNames?: string[] | null;
@@ -18,7 +22,7 @@ export async function registerDataset(ctx: StoreContext, input: RegisterDatasetI
   const data = parseInput(datasetSchema, input);
   // Fields left out keep their stored value; an explicit null clears them.
   const fields = {
-    path: data.path,
+    path: artifactUri(artifactPath(data.path)),
     fingerprint: data.fingerprint,
     classNames: data.classNames === null ? Prisma.DbNull : data.classNames,
     imageCount: data.imageCount,

@@ -39,20 +39,20 @@ export async function getExperiment(ctx: StoreContext, idOrName: number | string
   return experiment;
 }
 
-/** Every experiment with its run counts, best validation accuracy and champion, in four queries. */
 /** Bytes of live checkpoints per experiment. */
-async function experimentBytes(ctx: StoreContext): Promise<Map<number, number>> {
+async function experimentBytes(ctx: StoreContext): Promise<Map<number, bigint>> {
   const perRun = await ctx.prisma.checkpoint.groupBy({ by: ["runId"], where: { deletedAt: null }, _sum: { sizeBytes: true } });
   const runs = await ctx.prisma.run.findMany({ where: { id: { in: perRun.map((row) => row.runId) } }, select: { id: true, experimentId: true } });
   const experimentOf = new Map(runs.map((run) => [run.id, run.experimentId]));
-  const bytes = new Map<number, number>();
+  const bytes = new Map<number, bigint>();
   for (const row of perRun) {
     const experimentId = experimentOf.get(row.runId);
-    if (experimentId !== undefined) bytes.set(experimentId, (bytes.get(experimentId) ?? 0) + (row._sum.sizeBytes ?? 0));
+    if (experimentId !== undefined) bytes.set(experimentId, (bytes.get(experimentId) ?? 0n) + BigInt(row._sum.sizeBytes ?? 0));
   }
   return bytes;
 }
 
+/** Every experiment with its run counts, best validation accuracy and champion, in four queries. */
 export async function listExperiments(ctx: StoreContext): Promise<ExperimentSummary[]> {
   const [experiments, totals, running, champions, disk] = await Promise.all([
     ctx.prisma.experiment.findMany({ orderBy: { id: "asc" } }),
@@ -73,6 +73,6 @@ export async function listExperiments(ctx: StoreContext): Promise<ExperimentSumm
     runningCount: runningBy.get(experiment.id) ?? 0,
     bestValAccuracy: totalBy.get(experiment.id)?._max.bestValAccuracy ?? null,
     champion: championBy.get(experiment.id) ?? null,
-    diskBytes: disk.get(experiment.id) ?? 0,
+    diskBytes: disk.get(experiment.id) ?? 0n,
   }));
 }

@@ -3,7 +3,8 @@ import { CrossExperimentPromotionError, InvalidInputError, NotFoundError } from 
 import { PARAMS, tempStore } from "../testing/temp-store.ts";
 import type { Checkpoint, TrackingStore } from "../tracking-store.ts";
 import { testProviders } from "../testing/postgresql.ts";
-import { countRows } from "../testing/raw-query.ts";
+import { countRows, rawExecute } from "../testing/raw-query.ts";
+import { artifactPath } from "../artifacts.ts";
 
 describe.each(testProviders())("on %s", (provider) => {
   let store: TrackingStore;
@@ -93,11 +94,24 @@ describe.each(testProviders())("on %s", (provider) => {
       const scanned = await store.registerDataset({ name: "pets", path: "/data/pets", fingerprint: "abc", classNames: ["cat", "dog"], imageCount: 40 });
       expect(scanned).toMatchObject({ id: first.id, fingerprint: "abc", classNames: ["cat", "dog"], imageCount: 40 });
       const moved = await store.registerDataset({ name: "pets", path: "/mnt/pets" });
-      expect(moved).toMatchObject({ id: first.id, path: "/mnt/pets", fingerprint: "abc", classNames: ["cat", "dog"] });
+      expect(moved).toMatchObject({ id: first.id, path: "file:///mnt/pets", fingerprint: "abc", classNames: ["cat", "dog"] });
       expect(await store.registerDataset({ name: "pets", path: "/mnt/pets", classNames: null })).toMatchObject({ classNames: null });
       expect((await store.listDatasets()).map((dataset) => dataset.name)).toEqual(["pets"]);
       expect(await store.getDataset("pets")).toMatchObject({ id: first.id });
       await expect(store.getDataset(77)).rejects.toThrow("Dataset with id 77 does not exist");
+    });
+
+    it("records a dataset's folder as a file:// URI that artifactPath reads back, given a path or a URI; old plain-path rows still read", async () => {
+      const byPath = await store.registerDataset({ name: "spaced", path: "/data/my pets" });
+      expect(byPath.path).toBe("file:///data/my%20pets");
+      expect(artifactPath(byPath.path)).toBe("/data/my pets");
+      expect((await store.registerDataset({ name: "spaced", path: "file:///data/my%20pets" })).path).toBe("file:///data/my%20pets");
+      await expect(store.registerDataset({ name: "remote", path: "s3://bucket/pets" })).rejects.toThrow(InvalidInputError);
+      // A row written before datasets were URIs, as an older Thaw left it.
+      await rawExecute(dbPath, `UPDATE "Dataset" SET path = $1 WHERE id = $2`, ["/data/legacy pets", byPath.id]);
+      const legacy = await store.getDataset(byPath.id);
+      expect(legacy.path).toBe("/data/legacy pets");
+      expect(artifactPath(legacy.path)).toBe("/data/legacy pets");
     });
   });
 });

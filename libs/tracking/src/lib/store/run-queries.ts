@@ -68,9 +68,10 @@ function afterCursor(key: RunSortKey, direction: "asc" | "desc", cursor: { id: n
 }
 
 /** Bytes of live checkpoints per run (what retention leaves on disk). */
-export async function checkpointBytes(ctx: StoreContext, runIds: number[]): Promise<Map<number, number>> {
+export async function checkpointBytes(ctx: StoreContext, runIds: number[]): Promise<Map<number, bigint>> {
   const sums = await ctx.prisma.checkpoint.groupBy({ by: ["runId"], where: { runId: { in: runIds }, deletedAt: null }, _sum: { sizeBytes: true } });
-  return new Map(sums.map((row) => [row.runId, row._sum.sizeBytes ?? 0]));
+  // A sum's type depends on the driver (a number when it fits, else a bigint); bigint throughout.
+  return new Map(sums.map((row) => [row.runId, BigInt(row._sum.sizeBytes ?? 0)]));
 }
 
 export async function listRuns(ctx: StoreContext, input: ListRunsQuery = {}): Promise<Page<RunListItem>> {
@@ -101,7 +102,7 @@ export async function listRuns(ctx: StoreContext, input: ListRunsQuery = {}): Pr
     const row = byId.get(id);
     if (!row) return []; // deleted between the two reads
     const { experiment, dataset, ...run } = row;
-    return [{ ...run, experimentName: experiment.name, datasetName: dataset?.name ?? null, durationMs: durationMs(run, now), diskBytes: disk.get(id) ?? 0 }];
+    return [{ ...run, experimentName: experiment.name, datasetName: dataset?.name ?? null, durationMs: durationMs(run, now), diskBytes: disk.get(id) ?? 0n }];
   });
   return { items, nextCursor: page.length > limit ? ids[ids.length - 1] : null };
 }

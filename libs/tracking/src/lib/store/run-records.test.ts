@@ -138,6 +138,24 @@ describe.each(testProviders())("on %s", (provider) => {
       await expect(store.getCheckpoint(999)).rejects.toThrow("Checkpoint with id 999 does not exist");
     });
 
+    it("keeps checkpoint sizes beyond 32 bits exact: 5 GiB read back as a bigint everywhere sizes are read", async () => {
+      const fiveGiB = 5 * 1024 ** 3;
+      const huge = 2n ** 60n;
+      await store.claimRun(run.id, "w1");
+      const written = await store.addCheckpoint(run.id, { epoch: 0, path: "/ckpt/big", metrics: {}, sizeBytes: fiveGiB, sha256: SHA });
+      const larger = await store.addCheckpoint(run.id, { epoch: 1, path: "/ckpt/bigger", metrics: {}, sizeBytes: huge, sha256: SHA });
+      expect(written.sizeBytes).toBe(5368709120n);
+      expect((await store.getCheckpoint(written.id)).sizeBytes).toBe(5368709120n);
+      expect((await store.getCheckpoint(larger.id)).sizeBytes).toBe(huge);
+      expect((await store.getRun(run.id)).checkpoints.map((checkpoint) => checkpoint.sizeBytes)).toEqual([5368709120n, huge]);
+      expect((await store.listRuns({})).items[0].diskBytes).toBe(5368709120n + huge);
+      expect((await store.listExperiments())[0].diskBytes).toBe(5368709120n + huge);
+      // What the database itself holds, read around the store (PostgreSQL's driver returns BIGINT as text).
+      const rows = await rawRows<{ sizeBytes: number | string }>(dbPath, `SELECT "sizeBytes" FROM "Checkpoint" WHERE id = $1`, [written.id]);
+      expect(String(rows[0].sizeBytes)).toBe("5368709120");
+      await expect(store.addCheckpoint(run.id, { epoch: 2, path: "/x", metrics: {}, sizeBytes: -1n, sha256: SHA })).rejects.toThrow("Invalid sizeBytes: got -1; use a whole number of bytes, 0 or more.");
+    });
+
     it("records execution facts of a started run and refuses them for a queued one", async () => {
       await expect(store.recordRunInfo(run.id, { backend: "wasm" })).rejects.toThrow(InvalidStateError);
       await store.claimRun(run.id, "w1");

@@ -34,6 +34,7 @@ export interface SchemaModel {
 
 const SQLITE_TYPES: Record<string, string> = {
   Int: "INTEGER",
+  BigInt: "BIGINT",
   String: "TEXT",
   Float: "REAL",
   Boolean: "BOOLEAN",

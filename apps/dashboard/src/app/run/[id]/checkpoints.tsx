@@ -1,7 +1,7 @@
 "use client";
 // The run's checkpoints; any of them can become its experiment's champion.
 import { useState } from "react";
-import { pct, when } from "../../../components/format.ts";
+import { bytes, pct, when } from "../../../components/format.ts";
 import type { RouterOutputs } from "../../../trpc/types.ts";
 import { PromotePanel } from "./promote-panel.tsx";
 
@@ -38,7 +38,7 @@ export function Checkpoints({ run }: { run: Run }) {
                 <td>{c.epoch + 1}</td>
                 <td className="num">{pct(metric(c.metrics, "val_accuracy"))}</td>
                 <td className="num">{metric(c.metrics, "val_loss")?.toFixed(4) ?? "—"}</td>
-                <td className="num">{(c.sizeBytes / 1024).toFixed(0)} KiB</td>
+                <td className="num">{bytes(c.sizeBytes)}</td>
                 <td>{when(c.createdAt)}</td>
                 <td>
                   {run.championCheckpointId === c.id ? (

@@ -1,5 +1,6 @@
 import { mkdirSync, symlinkSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { harness, makeDatasetFolder, type Harness } from "../../../test/harness.ts";
 
@@ -14,6 +15,9 @@ describe("datasets", () => {
     const folder = makeDatasetFolder(path.join(h.dir, "data"), "flowers", ["tulip", "daisy", "rose"], 4);
     const dataset = await h.caller.datasets.register({ name: "flowers", path: folder });
     expect(dataset).toMatchObject({ name: "flowers", path: folder, imageCount: 12, classNames: ["daisy", "rose", "tulip"] });
+    // The store records the folder as a URI; the dashboard shows the folder on this server.
+    expect((await h.store.getDataset("flowers")).path).toBe(pathToFileURL(folder).href);
+    expect((await h.caller.datasets.list()).map((d) => d.path)).toEqual([folder]);
     expect((await h.caller.datasets.list()).map((d) => d.name)).toEqual(["flowers"]);
     expect(await h.caller.datasets.roots()).toEqual([path.join(h.dir, "data")]);
   });

@@ -1,5 +1,6 @@
 // Datasets: folders of class sub-folders on the server, registered by path so runs can
 // name them. The path must lie inside the configured data roots.
+import { artifactPath } from "@thaw/tracking";
 import { z } from "zod";
 import { resolveDatasetFolder } from "../../data-roots.ts";
 import { describeFolder } from "../../dataset-scan.ts";
@@ -11,7 +12,8 @@ const TEST_SEED = 0;
 export const datasetsRouter = createTRPCRouter({
   list: publicProcedure.query(async ({ ctx }) => {
     const datasets = await ctx.store.listDatasets();
-    return datasets.map((d) => ({ ...d, classNames: (d.classNames ?? null) as string[] | null }));
+    // The folder on this server, whether the row holds a file:// URI or an older plain path.
+    return datasets.map((d) => ({ ...d, path: artifactPath(d.path), classNames: (d.classNames ?? null) as string[] | null }));
   }),
 
   roots: publicProcedure.query(({ ctx }) => ctx.config.dataRoots),
@@ -39,6 +41,6 @@ export const datasetsRouter = createTRPCRouter({
       }
       const split = testSplit > 0 ? { testSplit, testSeed: TEST_SEED } : {};
       const dataset = await ctx.store.registerDataset({ name: input.name, path: folder, ...facts, ...split });
-      return { ...dataset, classNames: facts.classNames };
+      return { ...dataset, path: artifactPath(dataset.path), classNames: facts.classNames };
     }),
 });

@@ -2,7 +2,7 @@
 // own), the choices the form offers, and the parameters of an existing run for "clone".
 import { z } from "zod";
 import type { RunPlan } from "@thaw/planner";
-import type { EnqueueRunInput, Run, SearchSpace } from "@thaw/tracking";
+import { artifactPath, type EnqueueRunInput, type Run, type SearchSpace } from "@thaw/tracking";
 import { launchRunSchema, sweepSchema, sweepBudget, distinct, type LaunchRunInput, type SweepInput } from "../../../shared/run-params.ts";
 import { baseOptions } from "../../bases.ts";
 import { planLaunch } from "../../launch-plan.ts";
@@ -66,7 +66,7 @@ export const launchRouter = createTRPCRouter({
     ]);
     return {
       experiments: experiments.map((e) => ({ id: e.id, name: e.name })),
-      datasets: datasets.map((d) => ({ id: d.id, name: d.name, path: d.path, imageCount: d.imageCount, classNames: d.classNames as string[] | null })),
+      datasets: datasets.map((d) => ({ id: d.id, name: d.name, path: artifactPath(d.path), imageCount: d.imageCount, classNames: d.classNames as string[] | null })),
       bases,
       layers: VGG16_LAYER_TABLE.map((l) => ({ index: l.index, name: l.name, block: l.block, kind: l.kind })),
       sweepLimit: ctx.config.sweepLimit,

@@ -24,7 +24,7 @@ describe("models", () => {
     const weak = await trained(11, 0.01, [0.5, 0.6]);
     const strong = await trained(15, 0.001, [0.7, 0.9, 0.8]);
     // Disk use per experiment: 2 + 2 improving checkpoints of 2048 bytes.
-    expect((await h.caller.models.overview())[0].experiment.diskBytes).toBe(4 * 2048);
+    expect((await h.caller.models.overview())[0].experiment.diskBytes).toBe(BigInt(4 * 2048));
 
     const weakCheckpoint = (await h.store.bestCheckpoint(weak))!;
     await h.caller.models.promote({ checkpointId: weakCheckpoint.id, experimentId, reason: "first try" });

@@ -1,5 +1,7 @@
 import path from "node:path";
+import superjson from "superjson";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { bytes } from "../../../components/format.ts";
 import { harness, makeDatasetFolder, RUN_DEFAULTS, trainFake, type Harness } from "../../../test/harness.ts";
 
 let h: Harness;
@@ -32,7 +34,7 @@ describe("runs.list", () => {
     const finished = await h.caller.runs.list({ status: ["FINISHED"], sort: { key: "bestValAccuracy", direction: "desc" } });
     expect(finished.items.map((r) => r.id)).toEqual([ids[2], ids[4]]);
     // Disk use per run: trainFake records 2048 bytes per checkpoint, one each here.
-    expect(finished.items.map((r) => r.diskBytes)).toEqual([2048, 2048]);
+    expect(finished.items.map((r) => r.diskBytes)).toEqual([2048n, 2048n]);
     const ranged = await h.caller.runs.list({ frozenLayers: { min: 5, max: 13 }, learningRate: { max: 0.01 } });
     expect(ranged.items.map((r) => r.frozenLayers).sort((a, b) => a - b)).toEqual([6, 12]);
   });
@@ -66,6 +68,18 @@ describe("runs.get", () => {
     await h.store.finishRun(id);
     expect((await h.caller.runs.get({ id })).progress).toBeNull();
     expect((await h.caller.runs.list({ experimentId })).items.find((r) => r.id === id)?.progress).toBeNull();
+  });
+
+  it("sends checkpoint sizes over 2 GiB exact: bigints cross the wire with superjson, and show in GiB", async () => {
+    const id = await launch(15, 0.001);
+    await h.store.claimRun(id, "w");
+    await h.store.addCheckpoint(id, { epoch: 0, path: "/tmp/big", metrics: { val_accuracy: 0.5 }, sizeBytes: 5 * 1024 ** 3, sha256: "0".repeat(64) });
+    // What the browser's client receives: the procedure's output through the router's transformer.
+    const wire = superjson.parse<Awaited<ReturnType<typeof h.caller.runs.get>>>(superjson.stringify(await h.caller.runs.get({ id })));
+    expect(wire.checkpoints[0].sizeBytes).toBe(5368709120n);
+    expect(bytes(wire.checkpoints[0].sizeBytes)).toBe("5.00 GiB");
+    const listed = superjson.parse<Awaited<ReturnType<typeof h.caller.runs.list>>>(superjson.stringify(await h.caller.runs.list({ experimentId })));
+    expect(listed.items.find((r) => r.id === id)?.diskBytes).toBe(5368709120n);
   });
 
   it("answers NOT_FOUND for an unknown run and BAD_REQUEST for an invalid id", async () => {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Checkpoint" ALTER COLUMN "sizeBytes" SET DATA TYPE BIGINT;
