@@ -8,7 +8,8 @@ import { vgg16 } from "../../model/vgg16.ts";
 import { transfer, type TransferHead } from "../../model/transfer.ts";
 import { adam, sgd, type OptimizerSpec } from "../optimizers.ts";
 import { readSuffix, type Suffix } from "./suffix-layers.ts";
-import { OrtTrainingEngine } from "./ort-training-engine.ts";
+import { defaultStepsPerRun, OrtTrainingEngine } from "./ort-training-engine.ts";
+import type { SuffixGraphs } from "./suffix-graph.ts";
 
 const SIZE = 32;
 const CLASSES = 3;
@@ -186,4 +187,22 @@ describe("suffix training on ONNX Runtime", () => {
       for (const [a, b] of losses) expect(a).toBeCloseTo(b, 4);
     });
   }
+});
+
+describe("steps per graph run", () => {
+  // VGG16's fc1 kernel, with and without a convolution before it
+  const graphs = { params: [{ shape: [25088, 4096] }] } as unknown as SuffixGraphs;
+  const dense = { ops: [{ kind: "flatten" }, { kind: "dense" }] } as unknown as Suffix;
+  const withConv = { ops: [{ kind: "conv" }, { kind: "flatten" }, { kind: "dense" }] } as unknown as Suffix;
+
+  it("takes 4 for large dense-only suffixes, 1 where convolutions train or the weights are small", () => {
+    expect(defaultStepsPerRun(graphs, dense, {})).toBe(4);
+    expect(defaultStepsPerRun(graphs, withConv, {})).toBe(1);
+    expect(defaultStepsPerRun({ params: [{ shape: [512, 2] }] } as unknown as SuffixGraphs, dense, {})).toBe(1);
+  });
+
+  it("follows THAW_STEPS_PER_RUN and names a bad value", () => {
+    expect(defaultStepsPerRun(graphs, withConv, { THAW_STEPS_PER_RUN: "3" })).toBe(3);
+    expect(() => defaultStepsPerRun(graphs, dense, { THAW_STEPS_PER_RUN: "0" })).toThrow(/THAW_STEPS_PER_RUN is "0"; use a whole number from 1 to 16/);
+  });
 });
