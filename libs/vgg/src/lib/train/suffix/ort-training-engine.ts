@@ -38,10 +38,10 @@ const LARGE_PARAMS = 20_000_000;
  * Several steps per run when large weights train without convolutions (the seed's dense head):
  * each run returns fresh copies of every weight and its optimizer state, 411 MB each for fc1,
  * against ~300 ms of arithmetic for a batch of 32. Where convolutions train, their arithmetic
- * dwarfs the copies and one step per run needs far less memory (VGG16 at 224, Zen 5, with the
- * training allocator: frozen 11 7.4 images/s at 6.9 GB with 4 steps, 7.5 at 4.9 GB with 1;
- * frozen 19 106 images/s at 7.1 GB with 4, 95 at 4.5 GB with 1). One step also lets a stop
- * land on the next batch.
+ * matters more than the copies, and one step per run needs far less memory (VGG16 at 224,
+ * Zen 5, with the training allocator: frozen 11 7.4 images/s at 6.9 GB with 4 steps, 6.6-7.5
+ * at 4.1-4.9 GB with 1; frozen 19 106-126 images/s at 7 GB with 4, 95 at 4.5 GB with 1). One
+ * step also lets a stop land on the next batch.
  */
 export function defaultStepsPerRun(graphs: SuffixGraphs, suffix: Suffix, env: Record<string, string | undefined> = process.env): number {
   const asked = env.THAW_STEPS_PER_RUN?.trim();
