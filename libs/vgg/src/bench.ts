@@ -15,7 +15,7 @@ import { trainStepSection } from "./bench/train-step.ts";
 import { featureCacheSection } from "./bench/feature-cache.ts";
 import { finetuneSections } from "./bench/finetune.ts";
 import { gradCamSection } from "./bench/grad-cam.ts";
-import { trainingProcessEnv } from "./lib/engine/training-allocator.ts";
+import { benchSectionEnv } from "./bench/allocator.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RESULTS = path.resolve(here, "../../../bench-results/vgg.json");
@@ -49,7 +49,7 @@ function table(rows: BenchRow[]): string {
 /** Runs section `index` in a child (same Node flags, so tsx loads it); resolves its rows. */
 function runChild(index: number): Promise<BenchRow[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--section", String(index)], { stdio: ["ignore", "pipe", "inherit"], env: trainingProcessEnv() });
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--section", String(index)], { stdio: ["ignore", "pipe", "inherit"], env: benchSectionEnv() });
     let rows: BenchRow[] | undefined;
     readline.createInterface({ input: child.stdout }).on("line", (line) => {
       if (line.startsWith(ROWS_MARK)) rows = JSON.parse(line.slice(ROWS_MARK.length)) as BenchRow[];

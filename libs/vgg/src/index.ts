@@ -77,7 +77,6 @@ export { BackendError, TrainingOptionError, FeatureCacheError } from "./lib/erro
 // engines: inference engine selection, ONNX export
 export type { EngineName, EngineOutput, InferenceEngine } from "./lib/engine/inference-engine.ts";
 export { ORT_PROVIDERS, resolveOrtProvider } from "./lib/engine/onnx-engine.ts";
-export { trainingProcessEnv, needsTrainingAllocator } from "./lib/engine/training-allocator.ts";
 export type { OrtProvider, OrtPlacement } from "./lib/engine/onnx-engine.ts";
 export { createEngine, chooseEngine, describeEngines, ENGINE_NAMES } from "./lib/engine/select-engine.ts";
 export type { CreateEngineOptions, EngineAvailability, EngineChoice } from "./lib/engine/select-engine.ts";

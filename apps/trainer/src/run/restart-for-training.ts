@@ -1,8 +1,8 @@
 // `thaw train` trains in its own process; glibc reads the allocator settings that training on
-// ONNX Runtime needs (see @thaw/vgg's trainingProcessEnv) only at start, so the command runs
+// ONNX Runtime needs (training-allocator.ts) only at start, so the command runs
 // itself again once with them, passing signals on and returning the child's exit code.
 import { spawn } from "node:child_process";
-import { needsTrainingAllocator, trainingProcessEnv } from "@thaw/vgg";
+import { needsTrainingAllocator, trainingProcessEnv } from "./training-allocator.ts";
 
 /** Runs this command again with the training allocator; false when this process already has it. */
 export async function restartForTraining(): Promise<boolean> {

@@ -10,6 +10,7 @@ import { repairCheckpoints } from "../disk/checkpoint-files.ts";
 import { withStore } from "../store.ts";
 import { describeBudget, type CpuBudget } from "./cpu-budget.ts";
 import { reapLostRuns } from "./reap.ts";
+import { trainingProcessEnv } from "../run/training-allocator.ts";
 import { CHILD_COMMAND, NOTHING_CLAIMED_EXIT, type ChildMessage } from "./child.ts";
 
 export interface WorkerOptions {
@@ -30,8 +31,6 @@ interface Slot {
 }
 
 export async function runWorker(options: WorkerOptions): Promise<void> {
-  // Loaded once here: the model library is heavy, and only the run processes train.
-  const { trainingProcessEnv } = await import("@thaw/vgg");
   const childEnv = trainingProcessEnv({ ...process.env, THAW_THREADS: String(options.budget.threads) });
   await withStore(async (store) => {
     // At start, and again every half timeout: whoever notices a lost run ends it.

@@ -17,7 +17,7 @@ import { transfer } from "../lib/model/transfer.ts";
 import { sgd } from "../lib/train/optimizers.ts";
 import { planTraining } from "../lib/train/plan.ts";
 import { OrtTrainingEngine } from "../lib/train/suffix/ort-training-engine.ts";
-import { TRAINING_ALLOCATOR_ENV } from "../lib/engine/training-allocator.ts";
+import { TRAINING_ALLOCATOR_ENV } from "./allocator.ts";
 import type { BenchRow, BenchSection } from "./section.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -5,7 +5,8 @@
 // the process already holds. With mmap off for malloc and no trimming, a freed buffer stays in
 // the heap and the next run reuses it (frozen 15 at 224: 9.6 -> 20 images/s, peak RSS lower).
 // glibc reads these variables only at process start, so they go into the environment of the
-// process that will train (the worker's run processes, `thaw train`, the benches).
+// process that will train (the worker's run processes, `thaw train`). This file imports
+// nothing, so deciding costs no model library load; @thaw/vgg's bench sets the same values.
 
 /** The variables, as glibc's malloc reads them at start (ignored by other C libraries). */
 export const TRAINING_ALLOCATOR_ENV: Readonly<Record<string, string>> = {
