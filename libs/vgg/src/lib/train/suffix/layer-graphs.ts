@@ -9,7 +9,7 @@
 //            its window in row-major order, as TensorFlow's MaxPoolGrad does on ties.
 //   Dense    GEMMs; relu masks from the pre-activation (z > 0), as TF.js' step gradient.
 import type { GraphWriter } from "./graph-writer.ts";
-import { blockedConv, blockedConvFits, blockedConvInputGradient } from "./nchwc.ts";
+import { blockedConv, blockedConvFits, blockedConvInputGradient, type ConvDims } from "./nchwc.ts";
 import { outputShape, type SuffixOp } from "./suffix-layers.ts";
 
 export type Layout = "nhwc" | "nchw" | "flat";
@@ -45,6 +45,10 @@ function toNhwc(g: GraphWriter, f: Flow): Flow {
   return { ...f, tensor: g.transpose(f.tensor, [0, 2, 3, 1], `${f.tensor}_nhwc`), layout: "nhwc" };
 }
 
+function convDims(op: Extract<SuffixOp, { kind: "conv" }>): ConvDims {
+  return { kh: op.kernel[0], kw: op.kernel[1], inChannels: op.inChannels, outChannels: op.outChannels };
+}
+
 function activate(g: GraphWriter, z: string, activation: string, probsName: string | undefined, base: string): string {
   if (activation === "relu") return g.node("Relu", [z], `${base}_relu`);
   if (activation === "softmax") return probsName ? g.named("Softmax", [z], probsName, { axis: -1 }) : g.node("Softmax", [z], `${base}_probs`, { axis: -1 });
@@ -62,10 +66,9 @@ export function forwardOp(g: GraphWriter, op: SuffixOp, input: Flow, params: Par
     case "conv": {
       const x = toNchw(g, input);
       const [kernel, bias] = params(op.layer);
-      const dims = { kh: op.kernel[0], kw: op.kernel[1], inChannels: op.inChannels, outChannels: op.outChannels };
       if (blockedConvFits(g, op.inChannels, op.outChannels)) {
         // relu fused: its output is positive exactly where the pre-activation is, so it serves as the mask
-        const y = blockedConv(g, x.tensor, kernel, bias, dims, op.activation === "relu", op.layer);
+        const y = blockedConv(g, x.tensor, kernel, bias, convDims(op), op.activation === "relu", op.layer);
         return { out: { tensor: y, layout: "nchw", shape }, saved: { op, input, aux: y } };
       }
       const oihw = g.transpose(kernel, [3, 2, 0, 1], `${op.layer}_oihw`);
@@ -160,7 +163,7 @@ export function backwardOp(g: GraphWriter, saved: Saved, dy: string, params: Par
       onGradient?.(op.layer, 1, folded(g, () => g.sum(dz, [0, 2, 3], `${op.layer}_dbias`)));
       if (!needInput) return undefined;
       if (blockedConvFits(g, op.inChannels, op.outChannels)) {
-        const dx = blockedConvInputGradient(g, dz, kernel, { kh: op.kernel[0], kw: op.kernel[1], inChannels: op.inChannels, outChannels: op.outChannels }, op.layer);
+        const dx = blockedConvInputGradient(g, dz, kernel, convDims(op), op.layer);
         return input.layout === "nhwc" ? g.transpose(dx, [0, 2, 3, 1], `${op.layer}_dx_nhwc`) : dx;
       }
       const flipped = g.node("Slice", [g.transpose(kernel, [2, 3, 0, 1], `${op.layer}_iohw`), g.int64([-1, -1]), g.int64([-1_000_000, -1_000_000]), g.int64([2, 3]), g.int64([-1, -1])], `${op.layer}_flipped`);

@@ -42,35 +42,45 @@ export function blockedConvFits(g: GraphWriter, inChannels: number, outChannels:
   return block !== undefined && inChannels % block === 0 && outChannels % block === 0;
 }
 
+export interface ConvDims {
+  kh: number;
+  kw: number;
+  inChannels: number;
+  outChannels: number;
+}
+
 /**
- * A 3x3-style 'same' convolution of NCHW `x` with a kernel given in Keras' [kh, kw, in, out]
- * layout, on the blocked kernels; `relu` fuses the activation. Returns NCHW.
+ * NCHW `x` through ReorderInput, a blocked 'same' convolution with `filter` (already in the
+ * blocked layout, shaped [out, in, kh, kw]) and ReorderOutput back to NCHW with `out` channels.
  */
-export function blockedConv(g: GraphWriter, x: string, kernel: string, bias: string | undefined, shape: { kh: number; kw: number; inChannels: number; outChannels: number }, relu: boolean, base: string): string {
-  const block = g.nchwcBlock!;
-  const { kh, kw, inChannels: i, outChannels: o } = shape;
-  // [kh, kw, I/B, Bi, O/B, Bo] -> [O/B, I/B, kh, kw, Bi, Bo]
-  const split = g.reshape(kernel, [kh, kw, i / block, block, o / block, block], `${base}_ksplit`);
-  const filter = g.reshape(g.transpose(split, [4, 2, 0, 1, 3, 5], `${base}_kblocked`), [o, i, kh, kw], `${base}_filter`);
+function reorderedConv(g: GraphWriter, x: string, filter: string, bias: string | undefined, kh: number, kw: number, out: number, relu: boolean, base: string): string {
   const pads = [(kh - 1) / 2, (kw - 1) / 2, (kh - 1) / 2, (kw - 1) / 2];
-  const xb = g.b.addDomainNode(DOMAIN, "ReorderInput", [x], `${base}_xb`);
-  const yb = g.b.addDomainNode(DOMAIN, "Conv", bias ? [xb, filter, bias] : [xb, filter], `${base}_yb`, { kernel_shape: [kh, kw], pads, ...(relu ? { activation: "Relu" } : {}) });
-  return g.b.addDomainNode(DOMAIN, "ReorderOutput", [yb], `${base}_y`, { channels: o });
+  const xb = g.b.addDomainNode(DOMAIN, "ReorderInput", [x], `${base}_in`);
+  const yb = g.b.addDomainNode(DOMAIN, "Conv", bias ? [xb, filter, bias] : [xb, filter], `${base}_blocked`, { kernel_shape: [kh, kw], pads, ...(relu ? { activation: "Relu" } : {}) });
+  return g.b.addDomainNode(DOMAIN, "ReorderOutput", [yb], base, { channels: out });
+}
+
+/** A Keras [kh, kw, in, out] kernel split into blocks, [kh, kw, in/B, B, out/B, B], then permuted and shaped [o, i, kh, kw]. */
+function blockedFilter(g: GraphWriter, kernel: string, d: ConvDims, perm: number[], shape: [number, number], base: string): string {
+  const block = g.nchwcBlock!;
+  const split = g.reshape(kernel, [d.kh, d.kw, d.inChannels / block, block, d.outChannels / block, block], `${base}_split`);
+  return g.reshape(g.transpose(split, perm, `${base}_perm`), [...shape, d.kh, d.kw], base);
+}
+
+/** A 'same' convolution of NCHW `x` with a Keras kernel on the blocked kernels; `relu` fuses the activation. Returns NCHW. */
+export function blockedConv(g: GraphWriter, x: string, kernel: string, bias: string | undefined, d: ConvDims, relu: boolean, base: string): string {
+  // filter[out][in][a][b] = K[a][b][in][out]: -> [O/B, I/B, kh, kw, B(in), B(out)]
+  const filter = blockedFilter(g, kernel, d, [4, 2, 0, 1, 3, 5], [d.outChannels, d.inChannels], `${base}_filter`);
+  return reorderedConv(g, x, filter, bias, d.kh, d.kw, d.outChannels, relu, `${base}_y`);
 }
 
 /**
  * The input gradient of that convolution: dZ (NCHW, `outChannels`) convolved with the kernel
  * flipped in space and with in and out swapped, on the blocked kernels. Returns NCHW.
  */
-export function blockedConvInputGradient(g: GraphWriter, dz: string, kernel: string, shape: { kh: number; kw: number; inChannels: number; outChannels: number }, base: string): string {
-  const block = g.nchwcBlock!;
-  const { kh, kw, inChannels: i, outChannels: o } = shape;
+export function blockedConvInputGradient(g: GraphWriter, dz: string, kernel: string, d: ConvDims, base: string): string {
   const flipped = g.node("Slice", [kernel, g.int64([-1, -1]), g.int64([-1_000_000, -1_000_000]), g.int64([0, 1]), g.int64([-1, -1])], `${base}_kflipped`);
-  // filter[c_out = in][c_in = out][a][b] = K[kh-1-a][kw-1-b][in][out]: [kh, kw, I/B, Bi, O/B, Bo] -> [I/B, O/B, kh, kw, Bo, Bi]
-  const split = g.reshape(flipped, [kh, kw, i / block, block, o / block, block], `${base}_dxsplit`);
-  const filter = g.reshape(g.transpose(split, [2, 4, 0, 1, 5, 3], `${base}_dxblocked`), [i, o, kh, kw], `${base}_dxfilter`);
-  const pads = [(kh - 1) / 2, (kw - 1) / 2, (kh - 1) / 2, (kw - 1) / 2];
-  const dzb = g.b.addDomainNode(DOMAIN, "ReorderInput", [dz], `${base}_dzb`);
-  const dxb = g.b.addDomainNode(DOMAIN, "Conv", [dzb, filter], `${base}_dxb`, { kernel_shape: [kh, kw], pads });
-  return g.b.addDomainNode(DOMAIN, "ReorderOutput", [dxb], `${base}_dx`, { channels: i });
+  // filter[in][out][a][b] = K[kh-1-a][kw-1-b][in][out]: -> [I/B, O/B, kh, kw, B(out), B(in)]
+  const filter = blockedFilter(g, flipped, d, [2, 4, 0, 1, 5, 3], [d.inChannels, d.outChannels], `${base}_dxfilter`);
+  return reorderedConv(g, dz, filter, undefined, d.kh, d.kw, d.inChannels, false, `${base}_dx`);
 }
