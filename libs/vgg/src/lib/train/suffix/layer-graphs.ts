@@ -4,12 +4,13 @@
 // out] kernels) so the trainer and the model exchange them without reordering. Backward:
 //   Conv2D   input gradient = a convolution of dZ with the kernel transposed and flipped;
 //            kernel gradient = one GEMM per kernel offset over the shifted, padded input
-//            (measured faster here than ConvTranspose and than a convolution over the batch).
+//            (measured faster here than ConvTranspose and than a convolution over the batch),
+//            or on the blocked kernels a 1x1 convolution over the batch's pixels (nchwc.ts).
 //   MaxPool  MaxUnpool routes each gradient to the index MaxPool picked: the first maximum of
 //            its window in row-major order, as TensorFlow's MaxPoolGrad does on ties.
 //   Dense    GEMMs; relu masks from the pre-activation (z > 0), as TF.js' step gradient.
 import type { GraphWriter } from "./graph-writer.ts";
-import { blockedConv, blockedConvFits, blockedConvInputGradient, type ConvDims } from "./nchwc.ts";
+import { blockedConv, blockedConvFits, blockedConvInputGradient, blockedConvKernelGradient, type ConvDims } from "./nchwc.ts";
 import { outputShape, type SuffixOp } from "./suffix-layers.ts";
 
 export type Layout = "nhwc" | "nchw" | "flat";
@@ -19,6 +20,8 @@ export interface Flow {
   tensor: string;
   layout: Layout;
   shape: number[];
+  /** The same values in ONNX Runtime's blocked layout, when a blocked convolution made them (nchwc.ts). */
+  blocked?: string;
 }
 
 /** What an op kept from the forward pass for its backward pass. */
@@ -69,7 +72,7 @@ export function forwardOp(g: GraphWriter, op: SuffixOp, input: Flow, params: Par
       if (blockedConvFits(g, op.inChannels, op.outChannels)) {
         // relu fused: its output is positive exactly where the pre-activation is, so it serves as the mask
         const y = blockedConv(g, x.tensor, kernel, bias, convDims(op), op.activation === "relu", op.layer);
-        return { out: { tensor: y, layout: "nchw", shape }, saved: { op, input, aux: y } };
+        return { out: { tensor: y.nchw, layout: "nchw", shape, blocked: y.blocked }, saved: { op, input, aux: y.nchw } };
       }
       const oihw = g.transpose(kernel, [3, 2, 0, 1], `${op.layer}_oihw`);
       const [ph, pw] = [(op.kernel[0] - 1) / 2, (op.kernel[1] - 1) / 2];
@@ -95,7 +98,7 @@ export function forwardOp(g: GraphWriter, op: SuffixOp, input: Flow, params: Par
       // Inverted dropout as TF.js does it; the mask (0 or 1/(1-rate)) comes from the caller, seeded.
       if (!training?.masks) return { out: input, saved: { op, input } };
       const mask = training.masks();
-      return { out: { ...input, tensor: g.node("Mul", [input.tensor, mask], "dropped") }, saved: { op, input, aux: mask } };
+      return { out: { ...input, tensor: g.node("Mul", [input.tensor, mask], "dropped"), blocked: undefined }, saved: { op, input, aux: mask } };
     }
     case "dense": {
       const [kernel, bias] = params(op.layer);
@@ -159,10 +162,12 @@ export function backwardOp(g: GraphWriter, saved: Saved, dy: string, params: Par
     case "conv": {
       const dz = throughActivation(g, dy, aux!, op.activation, op.layer);
       const [kernel] = params(op.layer);
-      onGradient?.(op.layer, 0, folded(g, () => convKernelGradient(g, op, input, dz)));
+      const blocked = blockedConvFits(g, op.inChannels, op.outChannels);
+      const kernelGradient = () => (blocked && input.layout !== "flat" ? blockedConvKernelGradient(g, { tensor: input.tensor, layout: input.layout, blocked: input.blocked }, dz, convDims(op), input.shape, op.layer) : convKernelGradient(g, op, input, dz));
+      onGradient?.(op.layer, 0, folded(g, kernelGradient));
       onGradient?.(op.layer, 1, folded(g, () => g.sum(dz, [0, 2, 3], `${op.layer}_dbias`)));
       if (!needInput) return undefined;
-      if (blockedConvFits(g, op.inChannels, op.outChannels)) {
+      if (blocked) {
         const dx = blockedConvInputGradient(g, dz, kernel, convDims(op), op.layer);
         return input.layout === "nhwc" ? g.transpose(dx, [0, 2, 3, 1], `${op.layer}_dx_nhwc`) : dx;
       }
