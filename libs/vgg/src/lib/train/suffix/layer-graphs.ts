@@ -67,13 +67,13 @@ export function forwardOp(g: GraphWriter, op: SuffixOp, input: Flow, params: Par
   const shape = outputShape(op, input.shape);
   switch (op.kind) {
     case "conv": {
-      const x = toNchw(g, input);
       const [kernel, bias] = params(op.layer);
-      if (blockedConvFits(g, op.inChannels, op.outChannels)) {
+      if (blockedConvFits(g, op.inChannels, op.outChannels) && input.layout !== "flat") {
         // relu fused: its output is positive exactly where the pre-activation is, so it serves as the mask
-        const y = blockedConv(g, x.tensor, kernel, bias, convDims(op), op.activation === "relu", op.layer);
-        return { out: { tensor: y.nchw, layout: "nchw", shape, blocked: y.blocked }, saved: { op, input, aux: y.nchw } };
+        const y = blockedConv(g, { tensor: input.tensor, layout: input.layout, blocked: input.blocked }, kernel, bias, convDims(op), op.activation === "relu", op.layer);
+        return { out: { ...y.out, shape }, saved: { op, input: { ...input, blocked: y.input.blocked }, aux: y.out.tensor } };
       }
+      const x = toNchw(g, input);
       const oihw = g.transpose(kernel, [3, 2, 0, 1], `${op.layer}_oihw`);
       const [ph, pw] = [(op.kernel[0] - 1) / 2, (op.kernel[1] - 1) / 2];
       const z = g.node("Conv", [x.tensor, oihw, bias], `${op.layer}_z`, { kernel_shape: op.kernel, pads: [ph, pw, ph, pw] });
@@ -163,7 +163,7 @@ export function backwardOp(g: GraphWriter, saved: Saved, dy: string, params: Par
       const dz = throughActivation(g, dy, aux!, op.activation, op.layer);
       const [kernel] = params(op.layer);
       const blocked = blockedConvFits(g, op.inChannels, op.outChannels);
-      const kernelGradient = () => (blocked && input.layout !== "flat" ? blockedConvKernelGradient(g, { tensor: input.tensor, layout: input.layout, blocked: input.blocked }, dz, convDims(op), input.shape, op.layer) : convKernelGradient(g, op, input, dz));
+      const kernelGradient = () => (input.blocked && input.layout !== "flat" ? blockedConvKernelGradient(g, { tensor: input.tensor, layout: input.layout, blocked: input.blocked }, dz, convDims(op), input.shape, op.layer) : convKernelGradient(g, op, input, dz));
       onGradient?.(op.layer, 0, folded(g, kernelGradient));
       onGradient?.(op.layer, 1, folded(g, () => g.sum(dz, [0, 2, 3], `${op.layer}_dbias`)));
       if (!needInput) return undefined;

@@ -51,30 +51,41 @@ export interface ConvDims {
   outChannels: number;
 }
 
-/** A convolution's output in NCHW, and the same values as the blocked kernel left them: [N, C/B, h, w, B] in memory. */
-export interface BlockedOutput {
-  nchw: string;
-  blocked: string;
+/** A convolution's input or output: NHWC or NCHW, and in the blocked layout when a blocked kernel made or read it. */
+export interface BlockedTensor {
+  tensor: string;
+  layout: "nhwc" | "nchw";
+  /** The same values as the blocked kernels hold them: [N, C/B, h, w, B] in memory. */
+  blocked?: string;
+}
+
+/** `x` in the blocked layout: as a blocked kernel left it, else through ReorderInput (which reads NHWC too). */
+function blockedOf(g: GraphWriter, x: BlockedTensor, base: string): string {
+  return x.blocked ?? g.b.addDomainNode(DOMAIN, "ReorderInput", [x.tensor], base, x.layout === "nhwc" ? { channels_last: 1 } : {});
 }
 
 /**
- * NCHW `x` through ReorderInput, a blocked 'same' convolution with `filter` (already in the
- * blocked layout, shaped [out, in, kh, kw]) and ReorderOutput back to NCHW with `out` channels.
+ * A blocked 'same' convolution of `x` with `filter` (already in the blocked layout, shaped
+ * [out, in, kh, kw]), back to NCHW with `out` channels through ReorderOutput.
  */
-function reorderedConv(g: GraphWriter, x: string, filter: string, bias: string | undefined, kh: number, kw: number, out: number, relu: boolean, base: string): BlockedOutput {
+function reorderedConv(g: GraphWriter, xb: string, filter: string, bias: string | undefined, kh: number, kw: number, out: number, relu: boolean, base: string): Required<BlockedTensor> {
   const pads = [(kh - 1) / 2, (kw - 1) / 2, (kh - 1) / 2, (kw - 1) / 2];
-  const xb = g.b.addDomainNode(DOMAIN, "ReorderInput", [x], `${base}_in`);
   const yb = g.b.addDomainNode(DOMAIN, "Conv", bias ? [xb, filter, bias] : [xb, filter], `${base}_blocked`, { kernel_shape: [kh, kw], pads, ...(relu ? { activation: "Relu" } : {}) });
-  return { nchw: g.b.addDomainNode(DOMAIN, "ReorderOutput", [yb], base, { channels: out }), blocked: yb };
+  return { tensor: g.b.addDomainNode(DOMAIN, "ReorderOutput", [yb], base, { channels: out }), layout: "nchw", blocked: yb };
 }
 
-/** A 'same' convolution of NCHW `x` with a Keras kernel on the blocked kernels; `relu` fuses the activation. */
-export function blockedConv(g: GraphWriter, x: string, kernel: string, bias: string | undefined, d: ConvDims, relu: boolean, base: string): BlockedOutput {
+/**
+ * A 'same' convolution of `x` with a Keras kernel on the blocked kernels; `relu` fuses the
+ * activation. Returns the output, and the input with its blocked form, which the kernel
+ * gradient reads.
+ */
+export function blockedConv(g: GraphWriter, x: BlockedTensor, kernel: string, bias: string | undefined, d: ConvDims, relu: boolean, base: string): { out: Required<BlockedTensor>; input: Required<BlockedTensor> } {
   const block = g.nchwcBlock!;
   // filter[out][in][a][b] = K[a][b][in][out], blocked [O/B, I/B, kh, kw, B(in), B(out)]: B(out) stays innermost
   const split = g.reshape(kernel, [d.kh, d.kw, d.inChannels / block, block, d.outChannels / block, block], `${base}_filter_split`);
   const filter = g.reshape(g.transpose(split, [4, 2, 0, 1, 3, 5], `${base}_filter_perm`), [d.outChannels, d.inChannels, d.kh, d.kw], `${base}_filter`);
-  return reorderedConv(g, x, filter, bias, d.kh, d.kw, d.outChannels, relu, `${base}_y`);
+  const input = { ...x, blocked: blockedOf(g, x, `${base}_y_in`) };
+  return { out: reorderedConv(g, input.blocked, filter, bias, d.kh, d.kw, d.outChannels, relu, `${base}_y`), input };
 }
 
 /**
@@ -91,7 +102,7 @@ export function blockedConvInputGradient(g: GraphWriter, dz: string, kernel: str
   const split = g.reshape(flipped, [d.kh, d.kw, d.inChannels / block, block, d.outChannels / block, block], `${base}_dxfilter_split`);
   const tiles = g.reshape(g.transpose(split, [2, 4, 0, 1, 3, 5], `${base}_dxfilter_perm`), [-1, block, 1, block], `${base}_dxfilter_tiles`);
   const filter = g.reshape(g.b.addDomainNode(DOMAIN, "ReorderInput", [tiles], `${base}_dxfilter_swapped`), [d.inChannels, d.outChannels, d.kh, d.kw], `${base}_dxfilter`);
-  return reorderedConv(g, dz, filter, undefined, d.kh, d.kw, d.inChannels, false, `${base}_dx`).nchw;
+  return reorderedConv(g, blockedOf(g, { tensor: dz, layout: "nchw" }, `${base}_dx_in`), filter, undefined, d.kh, d.kw, d.inChannels, false, `${base}_dx`).tensor;
 }
 
 function gcd(a: number, b: number): number {
@@ -104,7 +115,7 @@ function gcd(a: number, b: number): number {
  * width is `outChannels`: the filter of offset (a, b) is the padded input x shifted by (a, b),
  * so output channel i at column o is sum over pixels of x[pixel + (a, b)][i] * dZ[pixel][o].
  */
-export function blockedConvKernelGradient(g: GraphWriter, x: BlockedInput, dz: string, d: ConvDims, [h, w]: number[], base: string): string {
+export function blockedConvKernelGradient(g: GraphWriter, x: Required<BlockedTensor>, dz: string, d: ConvDims, [h, w]: number[], base: string): string {
   const block = g.nchwcBlock!;
   const [ph, pw] = [(d.kh - 1) / 2, (d.kw - 1) / 2];
   // pixels must fill whole channel blocks: zero images are appended when h*w does not divide
@@ -113,12 +124,8 @@ export function blockedConvKernelGradient(g: GraphWriter, x: BlockedInput, dz: s
   const extra = images === 1 ? g.int64([0]) : batchPadding(g, x.tensor, images, `${base}_extra`);
   const pads = (inner: number[], innerEnd: number[]) => g.node("Concat", [g.int64([0, ...inner]), extra, g.int64(innerEnd)], `${base}_pads`, { axis: 0 });
   // x padded, then channel blocks outermost: [I/B, N, h+2ph, w+2pw, B]
-  const [hp, wp, blocks] = [h + 2 * ph, w + 2 * pw, d.inChannels / block];
-  const xBlocks = x.blocked
-    ? g.transpose(g.node("Pad", [g.reshape(x.blocked, [-1, blocks, h, w, block], `${base}_xb`), pads([0, ph, pw, 0], [0, ph, pw, 0])], `${base}_xpad`), [1, 0, 2, 3, 4], `${base}_xblocks`)
-    : x.layout === "nhwc"
-      ? g.transpose(g.reshape(g.node("Pad", [x.tensor, pads([ph, pw, 0], [ph, pw, 0])], `${base}_xpad`), [-1, hp, wp, blocks, block], `${base}_xsplit`), [3, 0, 1, 2, 4], `${base}_xblocks`)
-      : g.transpose(g.reshape(g.node("Pad", [x.tensor, pads([0, ph, pw], [0, ph, pw])], `${base}_xpad`), [-1, blocks, block, hp, wp], `${base}_xsplit`), [1, 0, 3, 4, 2], `${base}_xblocks`);
+  const padded = g.node("Pad", [g.reshape(x.blocked, [-1, d.inChannels / block, h, w, block], `${base}_xb`), pads([0, ph, pw, 0], [0, ph, pw, 0])], `${base}_xpad`);
+  const xBlocks = g.transpose(padded, [1, 0, 2, 3, 4], `${base}_xblocks`);
   // dZ as one image: channels = pixels, width = out channels
   const dzPadded = images === 1 ? dz : g.node("Pad", [dz, g.node("Concat", [g.int64([0, 0, 0, 0]), extra, g.int64([0, 0, 0])], `${base}_dzpads`, { axis: 0 })], `${base}_dzpad`);
   const columns = g.reshape(g.transpose(dzPadded, [0, 2, 3, 1], `${base}_dz_nhwc`), [1, -1, 1, d.outChannels], `${base}_dz_columns`);
@@ -135,13 +142,6 @@ export function blockedConvKernelGradient(g: GraphWriter, x: BlockedInput, dz: s
   // blocked outputs [1, in, 1, out] of one image stack along the channels in (a, b, in) order
   const y = g.b.addDomainNode(DOMAIN, "ReorderOutput", [g.node("Concat", parts, `${base}_dk_blocked`, { axis: 1 })], `${base}_dk_nchw`, { channels: d.kh * d.kw * d.inChannels });
   return g.reshape(y, [d.kh, d.kw, d.inChannels, d.outChannels], `${base}_dkernel`);
-}
-
-/** A convolution's input: NHWC or NCHW, and in the blocked layout when a blocked convolution made it. */
-export interface BlockedInput {
-  tensor: string;
-  layout: "nhwc" | "nchw";
-  blocked?: string;
 }
 
 /** How many zero images make the batch of `x` a multiple of `images`, as an int64 [1]. */
