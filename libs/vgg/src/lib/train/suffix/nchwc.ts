@@ -122,9 +122,9 @@ export function blockedConvKernelGradient(g: GraphWriter, x: Required<BlockedTen
   // into them (they add nothing to the sums); `images` is the batch multiple that does
   const images = block / gcd(h * w, block);
   const extra = images === 1 ? g.int64([0]) : batchPadding(g, x.tensor, images, `${base}_extra`);
-  const pads = (inner: number[], innerEnd: number[]) => g.node("Concat", [g.int64([0, ...inner]), extra, g.int64(innerEnd)], `${base}_pads`, { axis: 0 });
-  // x padded, then channel blocks outermost: [I/B, N, h+2ph, w+2pw, B]
-  const padded = g.node("Pad", [g.reshape(x.blocked, [-1, d.inChannels / block, h, w, block], `${base}_xb`), pads([0, ph, pw, 0], [0, ph, pw, 0])], `${base}_xpad`);
+  // x padded in space (and batch), then channel blocks outermost: [I/B, N, h+2ph, w+2pw, B]
+  const pads = g.node("Concat", [g.int64([0, 0, ph, pw, 0]), extra, g.int64([0, ph, pw, 0])], `${base}_pads`, { axis: 0 });
+  const padded = g.node("Pad", [g.reshape(x.blocked, [-1, d.inChannels / block, h, w, block], `${base}_xb`), pads], `${base}_xpad`);
   const xBlocks = g.transpose(padded, [1, 0, 2, 3, 4], `${base}_xblocks`);
   // dZ as one image: channels = pixels, width = out channels
   const dzPadded = images === 1 ? dz : g.node("Pad", [dz, g.node("Concat", [g.int64([0, 0, 0, 0]), extra, g.int64([0, 0, 0])], `${base}_dzpads`, { axis: 0 })], `${base}_dzpad`);
