@@ -190,19 +190,26 @@ describe("suffix training on ONNX Runtime", () => {
 });
 
 describe("steps per graph run", () => {
-  // VGG16's fc1 kernel, with and without a convolution before it
+  // VGG16's fc1 kernel after block5's three convolutions at 14x14 (frozen 15), or after blocks
+  // 4 and 5 (frozen 11: 28x28 convolutions before a pooling), or alone (frozen 19)
   const graphs = { params: [{ shape: [25088, 4096] }] } as unknown as SuffixGraphs;
-  const dense = { ops: [{ kind: "flatten" }, { kind: "dense" }] } as unknown as Suffix;
-  const withConv = { ops: [{ kind: "conv" }, { kind: "flatten" }, { kind: "dense" }] } as unknown as Suffix;
+  const conv = (inChannels: number) => ({ kind: "conv", layer: "c", kernel: [3, 3], inChannels, outChannels: 512, activation: "relu" });
+  const head = [{ kind: "maxPool", layer: "p", pool: [2, 2] }, { kind: "flatten" }, { kind: "dense", layer: "fc1", units: 4096, activation: "relu" }];
+  const dense = { inputShape: [25088], ops: head.slice(2), classes: 2 } as unknown as Suffix;
+  const block5 = { inputShape: [14, 14, 512], ops: [conv(512), conv(512), conv(512), ...head], classes: 2 } as unknown as Suffix;
+  const blocks45 = { inputShape: [28, 28, 256], ops: [conv(256), conv(512), conv(512), { kind: "maxPool", layer: "p4", pool: [2, 2] }, conv(512), conv(512), conv(512), ...head], classes: 2 } as unknown as Suffix;
+  const plenty = 32 * 2 ** 30;
 
-  it("takes 4 for large dense-only suffixes, 1 where convolutions train or the weights are small", () => {
-    expect(defaultStepsPerRun(graphs, dense, {})).toBe(4);
-    expect(defaultStepsPerRun(graphs, withConv, {})).toBe(1);
-    expect(defaultStepsPerRun({ params: [{ shape: [512, 2] }] } as unknown as SuffixGraphs, dense, {})).toBe(1);
+  it("takes 4 where large weights train beside little convolution arithmetic and memory allows, else 1", () => {
+    expect(defaultStepsPerRun(graphs, dense, {}, plenty)).toBe(4);
+    expect(defaultStepsPerRun(graphs, block5, {}, plenty)).toBe(4);
+    expect(defaultStepsPerRun(graphs, blocks45, {}, plenty)).toBe(1);
+    expect(defaultStepsPerRun(graphs, block5, {}, 8 * 2 ** 30)).toBe(1);
+    expect(defaultStepsPerRun({ params: [{ shape: [512, 2] }] } as unknown as SuffixGraphs, dense, {}, plenty)).toBe(1);
   });
 
   it("follows THAW_STEPS_PER_RUN and names a bad value", () => {
-    expect(defaultStepsPerRun(graphs, withConv, { THAW_STEPS_PER_RUN: "3" })).toBe(3);
+    expect(defaultStepsPerRun(graphs, blocks45, { THAW_STEPS_PER_RUN: "3" })).toBe(3);
     expect(() => defaultStepsPerRun(graphs, dense, { THAW_STEPS_PER_RUN: "0" })).toThrow(/THAW_STEPS_PER_RUN is "0"; use a whole number from 1 to 16/);
   });
 });

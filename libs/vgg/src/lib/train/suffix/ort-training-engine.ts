@@ -2,6 +2,7 @@
 // graph that suffix-graph.ts writes (forward, backward, optimizer update), on every core.
 // Weights and optimizer state are plain Float32Arrays in Node's memory, not in TF.js' 4 GB
 // wasm heap; the model gets them back when callbacks need them.
+import { freemem } from "node:os";
 import type * as Ort from "onnxruntime-node";
 import { tf, type LayersModel } from "../../tf.ts";
 import { loadOnnxRuntime, ortSessionOptions, type OrtPlacement } from "../../engine/onnx-engine.ts";
@@ -11,7 +12,7 @@ import { mulberry32 } from "../seeded-random.ts";
 import { crossEntropyAndAccuracy, type BatchResult, type Feed, type TrainingEngine } from "../training-engine.ts";
 import { ADAM_BC1, ADAM_BC2, type GraphOptimizer } from "./optimizer-graph.ts";
 import { buildSuffixGraphs, stepName, SUFFIX_INPUT, SUFFIX_LABELS, SUFFIX_PROBS, SUFFIX_SCALE, type SuffixGraphs } from "./suffix-graph.ts";
-import type { Suffix } from "./suffix-layers.ts";
+import { outputShape, type Suffix } from "./suffix-layers.ts";
 import { nchwcBlockSize } from "./nchwc.ts";
 
 /** Keras' (and TF.js') Adam defaults, as adam() creates them. */
@@ -31,19 +32,33 @@ export interface OrtTrainingOptions extends OrtPlacement {
   blockedConvolutions?: boolean;
 }
 
-/** Parameters above which one step's output copies cost more than its arithmetic (VGG16's fc1: 103M). */
+/** Parameters above which one step's output copies weigh on its time (VGG16's fc1: 103M). */
 const LARGE_PARAMS = 20_000_000;
+/** Trained convolutions' multiply-adds per image under which those copies still weigh (block5 at 224: 2.8G; blocks 4-5: 7.4G). */
+const LIGHT_CONV_MACS = 4e9;
+/** Free memory below which one step per run is kept: four take about 2.5 GB more at VGG16 scale. */
+const MULTI_STEP_FREE_BYTES = 16 * 2 ** 30;
+
+/** Multiply-adds per image of the suffix's convolutions. */
+function convMacsPerImage(suffix: Suffix): number {
+  let shape = suffix.inputShape;
+  let macs = 0;
+  for (const op of suffix.ops) {
+    if (op.kind === "conv") macs += shape[0] * shape[1] * op.kernel[0] * op.kernel[1] * op.inChannels * op.outChannels;
+    shape = outputShape(op, shape);
+  }
+  return macs;
+}
 
 /**
- * Several steps per run when large weights train without convolutions (the seed's dense head):
- * each run returns fresh copies of every weight and its optimizer state, 411 MB each for fc1,
- * against ~300 ms of arithmetic for a batch of 32. Where convolutions train, their arithmetic
- * matters more than the copies, and one step per run needs far less memory (VGG16 at 224,
- * Zen 5, with the training allocator: frozen 11 7.4 images/s at 6.9 GB with 4 steps, 6.6-7.5
- * at 4.1-4.9 GB with 1; frozen 19 106-126 images/s at 7 GB with 4, 95 at 4.5 GB with 1). One
- * step also lets a stop land on the next batch.
+ * Several steps per run when large weights train beside little convolution arithmetic (the
+ * seed's dense head, block5 and the head) and memory allows: onnxruntime-node returns every
+ * updated weight and its optimizer state in a fresh buffer, 411 MB each for fc1, a cost four
+ * steps share. VGG16 at 224, Zen 5, batch 16: frozen 15 28 images/s at 7.4 GB with 4 steps
+ * against 21 at 5.1 GB with 1; frozen 11 (blocks 4-5) 7.8 images/s with either, at 8.2 GB
+ * against 5.0, so one. One step also lets a stop land on the next batch.
  */
-export function defaultStepsPerRun(graphs: SuffixGraphs, suffix: Suffix, env: Record<string, string | undefined> = process.env): number {
+export function defaultStepsPerRun(graphs: SuffixGraphs, suffix: Suffix, env: Record<string, string | undefined> = process.env, freeBytes = freemem()): number {
   const asked = env.THAW_STEPS_PER_RUN?.trim();
   if (asked) {
     const steps = Number(asked);
@@ -51,7 +66,7 @@ export function defaultStepsPerRun(graphs: SuffixGraphs, suffix: Suffix, env: Re
     return steps;
   }
   const params = graphs.params.reduce((sum, p) => sum + p.shape.reduce((a, b) => a * b, 1), 0);
-  return params > LARGE_PARAMS && !suffix.ops.some((op) => op.kind === "conv") ? 4 : 1;
+  return params > LARGE_PARAMS && convMacsPerImage(suffix) < LIGHT_CONV_MACS && freeBytes >= MULTI_STEP_FREE_BYTES ? 4 : 1;
 }
 
 export class OrtTrainingEngine implements TrainingEngine {
