@@ -8,7 +8,7 @@ import { vgg16 } from "../../model/vgg16.ts";
 import { transfer, type TransferHead } from "../../model/transfer.ts";
 import { adam, sgd, type OptimizerSpec } from "../optimizers.ts";
 import { readSuffix, type Suffix } from "./suffix-layers.ts";
-import { defaultStepsPerRun, OrtTrainingEngine } from "./ort-training-engine.ts";
+import { defaultStepsPerRun, freeBytesPerRun, OrtTrainingEngine } from "./ort-training-engine.ts";
 import type { SuffixGraphs } from "./suffix-graph.ts";
 
 const SIZE = 32;
@@ -204,8 +204,18 @@ describe("steps per graph run", () => {
     expect(defaultStepsPerRun(graphs, dense, {}, plenty)).toBe(4);
     expect(defaultStepsPerRun(graphs, block5, {}, plenty)).toBe(4);
     expect(defaultStepsPerRun(graphs, blocks45, {}, plenty)).toBe(1);
-    expect(defaultStepsPerRun(graphs, block5, {}, 8 * 2 ** 30)).toBe(1);
+    expect(defaultStepsPerRun(graphs, block5, {}, 6 * 2 ** 30)).toBe(1);
+    expect(defaultStepsPerRun(graphs, dense, {}, 6 * 2 ** 30)).toBe(1);
     expect(defaultStepsPerRun({ params: [{ shape: [512, 2] }] } as unknown as SuffixGraphs, dense, {}, plenty)).toBe(1);
+  });
+
+  it("counts the memory a worker's runs share: cores / THAW_THREADS runs at once", () => {
+    const gb = 2 ** 30;
+    expect(freeBytesPerRun({ THAW_THREADS: "1" }, 24 * gb, 2)).toBe(12 * gb);
+    expect(freeBytesPerRun({ THAW_THREADS: "2" }, 24 * gb, 2)).toBe(24 * gb);
+    expect(freeBytesPerRun({ THAW_THREADS: "3" }, 24 * gb, 8)).toBe(12 * gb);
+    // thaw train alone: one thread per core, the whole of it
+    expect(freeBytesPerRun({}, 24 * gb, 2)).toBe(24 * gb);
   });
 
   it("follows THAW_STEPS_PER_RUN and names a bad value", () => {

@@ -2,10 +2,10 @@
 // graph that suffix-graph.ts writes (forward, backward, optimizer update), on every core.
 // Weights and optimizer state are plain Float32Arrays in Node's memory, not in TF.js' 4 GB
 // wasm heap; the model gets them back when callbacks need them.
-import { freemem } from "node:os";
+import { availableParallelism, freemem } from "node:os";
 import type * as Ort from "onnxruntime-node";
 import { tf, type LayersModel } from "../../tf.ts";
-import { loadOnnxRuntime, ortSessionOptions, type OrtPlacement } from "../../engine/onnx-engine.ts";
+import { engineThreads, loadOnnxRuntime, ortSessionOptions, type OrtPlacement } from "../../engine/onnx-engine.ts";
 import type { OptimizerSpec } from "../optimizers.ts";
 import { TrainingOptionError } from "../../errors.ts";
 import { mulberry32 } from "../seeded-random.ts";
@@ -36,8 +36,16 @@ export interface OrtTrainingOptions extends OrtPlacement {
 const LARGE_PARAMS = 20_000_000;
 /** Trained convolutions' multiply-adds per image under which those copies still weigh (block5 at 224: 2.8G; blocks 4-5: 7.4G). */
 const LIGHT_CONV_MACS = 4e9;
-/** Free memory below which one step per run is kept: four take about 2.5 GB more at VGG16 scale. */
-const MULTI_STEP_FREE_BYTES = 16 * 2 ** 30;
+/** This run's share of free memory below which one step per run is kept: four peak at 7.3-7.5 GB at VGG16 scale, 2.3-2.8 GB above one. */
+const MULTI_STEP_FREE_BYTES = 8 * 2 ** 30;
+
+/**
+ * This run's share of the free memory: a worker gives each of its runs THAW_THREADS of the
+ * cores, so cores / threads runs may be training at once, each deciding alone.
+ */
+export function freeBytesPerRun(env: Record<string, string | undefined> = process.env, free = freemem(), cores = availableParallelism()): number {
+  return free / Math.max(1, Math.floor(cores / engineThreads(env as NodeJS.ProcessEnv)));
+}
 
 /** Multiply-adds per image of the suffix's convolutions. */
 function convMacsPerImage(suffix: Suffix): number {
@@ -52,13 +60,13 @@ function convMacsPerImage(suffix: Suffix): number {
 
 /**
  * Several steps per run when large weights train beside little convolution arithmetic (the
- * seed's dense head, block5 and the head) and memory allows: onnxruntime-node returns every
- * updated weight and its optimizer state in a fresh buffer, 411 MB each for fc1, a cost four
- * steps share. VGG16 at 224, Zen 5, batch 16: frozen 15 28 images/s at 7.4 GB with 4 steps
+ * seed's dense head, block5 and the head) and this run's share of free memory allows (8 GB):
+ * onnxruntime-node returns every updated weight and its optimizer state in a fresh buffer,
+ * 411 MB each for fc1, a cost four steps share. VGG16 at 224, Zen 5, batch 16: frozen 15 28 images/s at 7.4 GB with 4 steps
  * against 21 at 5.1 GB with 1; frozen 11 (blocks 4-5) 7.8 images/s with either, at 8.2 GB
  * against 5.0, so one. One step also lets a stop land on the next batch.
  */
-export function defaultStepsPerRun(graphs: SuffixGraphs, suffix: Suffix, env: Record<string, string | undefined> = process.env, freeBytes = freemem()): number {
+export function defaultStepsPerRun(graphs: SuffixGraphs, suffix: Suffix, env: Record<string, string | undefined> = process.env, freeBytes = freeBytesPerRun(env)): number {
   const asked = env.THAW_STEPS_PER_RUN?.trim();
   if (asked) {
     const steps = Number(asked);
