@@ -68,10 +68,10 @@ export function forwardOp(g: GraphWriter, op: SuffixOp, input: Flow, params: Par
   switch (op.kind) {
     case "conv": {
       const [kernel, bias] = params(op.layer);
-      if (blockedConvFits(g, op.inChannels, op.outChannels) && input.layout !== "flat") {
+      if (blockedConvFits(g.nchwcBlock, op.inChannels, op.outChannels) && input.layout !== "flat") {
         // relu fused: its output is positive exactly where the pre-activation is, so it serves as the mask
         const y = blockedConv(g, { tensor: input.tensor, layout: input.layout, blocked: input.blocked }, kernel, bias, convDims(op), op.activation === "relu", op.layer);
-        return { out: { ...y.out, shape }, saved: { op, input: { ...input, blocked: y.input.blocked }, aux: y.out.tensor } };
+        return { out: { ...y.out, shape }, saved: { op, input: { ...input, blocked: y.inputBlocked }, aux: y.out.tensor } };
       }
       const x = toNchw(g, input);
       const oihw = g.transpose(kernel, [3, 2, 0, 1], `${op.layer}_oihw`);
@@ -162,12 +162,12 @@ export function backwardOp(g: GraphWriter, saved: Saved, dy: string, params: Par
     case "conv": {
       const dz = throughActivation(g, dy, aux!, op.activation, op.layer);
       const [kernel] = params(op.layer);
-      const blocked = blockedConvFits(g, op.inChannels, op.outChannels);
-      const kernelGradient = () => (input.blocked && input.layout !== "flat" ? blockedConvKernelGradient(g, { tensor: input.tensor, layout: input.layout, blocked: input.blocked }, dz, convDims(op), input.shape, op.layer) : convKernelGradient(g, op, input, dz));
+      // input.blocked: the forward ran on the blocked kernels
+      const kernelGradient = () => (input.blocked ? blockedConvKernelGradient(g, input.blocked, dz, convDims(op), input.shape, op.layer) : convKernelGradient(g, op, input, dz));
       onGradient?.(op.layer, 0, folded(g, kernelGradient));
       onGradient?.(op.layer, 1, folded(g, () => g.sum(dz, [0, 2, 3], `${op.layer}_dbias`)));
       if (!needInput) return undefined;
-      if (blocked) {
+      if (input.blocked) {
         const dx = blockedConvInputGradient(g, dz, kernel, convDims(op), op.layer);
         return input.layout === "nhwc" ? g.transpose(dx, [0, 2, 3, 1], `${op.layer}_dx_nhwc`) : dx;
       }

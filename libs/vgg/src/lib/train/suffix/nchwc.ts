@@ -38,9 +38,8 @@ export function nchwcBlockSize(ort: typeof Ort): Promise<number | undefined> {
   return probed;
 }
 
-/** Whether a convolution from `inChannels` to `outChannels` can take the blocked path. */
-export function blockedConvFits(g: GraphWriter, inChannels: number, outChannels: number): boolean {
-  const block = g.nchwcBlock;
+/** Whether a convolution from `inChannels` to `outChannels` can run on blocked kernels of size `block`. */
+export function blockedConvFits(block: number | undefined, inChannels: number, outChannels: number): boolean {
   return block !== undefined && inChannels % block === 0 && outChannels % block === 0;
 }
 
@@ -76,16 +75,15 @@ function reorderedConv(g: GraphWriter, xb: string, filter: string, bias: string 
 
 /**
  * A 'same' convolution of `x` with a Keras kernel on the blocked kernels; `relu` fuses the
- * activation. Returns the output, and the input with its blocked form, which the kernel
- * gradient reads.
+ * activation. Returns the output, and the input's blocked form, which the kernel gradient reads.
  */
-export function blockedConv(g: GraphWriter, x: BlockedTensor, kernel: string, bias: string | undefined, d: ConvDims, relu: boolean, base: string): { out: Required<BlockedTensor>; input: Required<BlockedTensor> } {
+export function blockedConv(g: GraphWriter, x: BlockedTensor, kernel: string, bias: string | undefined, d: ConvDims, relu: boolean, base: string): { out: Required<BlockedTensor>; inputBlocked: string } {
   const block = g.nchwcBlock!;
   // filter[out][in][a][b] = K[a][b][in][out], blocked [O/B, I/B, kh, kw, B(in), B(out)]: B(out) stays innermost
   const split = g.reshape(kernel, [d.kh, d.kw, d.inChannels / block, block, d.outChannels / block, block], `${base}_filter_split`);
   const filter = g.reshape(g.transpose(split, [4, 2, 0, 1, 3, 5], `${base}_filter_perm`), [d.outChannels, d.inChannels, d.kh, d.kw], `${base}_filter`);
-  const input = { ...x, blocked: blockedOf(g, x, `${base}_y_in`) };
-  return { out: reorderedConv(g, input.blocked, filter, bias, d.kh, d.kw, d.outChannels, relu, `${base}_y`), input };
+  const inputBlocked = blockedOf(g, x, `${base}_y_in`);
+  return { out: reorderedConv(g, inputBlocked, filter, bias, d.kh, d.kw, d.outChannels, relu, `${base}_y`), inputBlocked };
 }
 
 /**
@@ -112,19 +110,20 @@ function gcd(a: number, b: number): number {
 /**
  * The kernel gradient [kh, kw, in, out] of a blocked 'same' convolution, as blocked 1x1
  * convolutions of dZ taken as one image whose channels are the batch's N*h*w pixels and whose
- * width is `outChannels`: the filter of offset (a, b) is the padded input x shifted by (a, b),
- * so output channel i at column o is sum over pixels of x[pixel + (a, b)][i] * dZ[pixel][o].
+ * width is `outChannels`: the filter of offset (a, b) is the padded input x (`xBlocked`, as the
+ * forward convolution read it) shifted by (a, b), so output channel i at column o is
+ * sum over pixels of x[pixel + (a, b)][i] * dZ[pixel][o].
  */
-export function blockedConvKernelGradient(g: GraphWriter, x: Required<BlockedTensor>, dz: string, d: ConvDims, [h, w]: number[], base: string): string {
+export function blockedConvKernelGradient(g: GraphWriter, xBlocked: string, dz: string, d: ConvDims, [h, w]: number[], base: string): string {
   const block = g.nchwcBlock!;
   const [ph, pw] = [(d.kh - 1) / 2, (d.kw - 1) / 2];
   // pixels must fill whole channel blocks: zero images are appended when h*w does not divide
   // into them (they add nothing to the sums); `images` is the batch multiple that does
   const images = block / gcd(h * w, block);
-  const extra = images === 1 ? g.int64([0]) : batchPadding(g, x.tensor, images, `${base}_extra`);
+  const extra = images === 1 ? g.int64([0]) : batchPadding(g, xBlocked, images, `${base}_extra`);
   // x padded in space (and batch), then channel blocks outermost: [I/B, N, h+2ph, w+2pw, B]
   const pads = g.node("Concat", [g.int64([0, 0, ph, pw, 0]), extra, g.int64([0, ph, pw, 0])], `${base}_pads`, { axis: 0 });
-  const padded = g.node("Pad", [g.reshape(x.blocked, [-1, d.inChannels / block, h, w, block], `${base}_xb`), pads], `${base}_xpad`);
+  const padded = g.node("Pad", [g.reshape(xBlocked, [-1, d.inChannels / block, h, w, block], `${base}_xb`), pads], `${base}_xpad`);
   const xBlocks = g.transpose(padded, [1, 0, 2, 3, 4], `${base}_xblocks`);
   // dZ as one image: channels = pixels, width = out channels
   const dzPadded = images === 1 ? dz : g.node("Pad", [dz, g.node("Concat", [g.int64([0, 0, 0, 0]), extra, g.int64([0, 0, 0])], `${base}_dzpads`, { axis: 0 })], `${base}_dzpad`);

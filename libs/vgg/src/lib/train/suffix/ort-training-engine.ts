@@ -13,7 +13,7 @@ import { crossEntropyAndAccuracy, type BatchResult, type Feed, type TrainingEngi
 import { ADAM_BC1, ADAM_BC2, type GraphOptimizer } from "./optimizer-graph.ts";
 import { buildSuffixGraphs, stepName, SUFFIX_INPUT, SUFFIX_LABELS, SUFFIX_PROBS, SUFFIX_SCALE, type SuffixGraphs } from "./suffix-graph.ts";
 import { outputShape, type Suffix } from "./suffix-layers.ts";
-import { nchwcBlockSize } from "./nchwc.ts";
+import { blockedConvFits, nchwcBlockSize } from "./nchwc.ts";
 
 /** Keras' (and TF.js') Adam defaults, as adam() creates them. */
 const ADAM_BETA1 = 0.9;
@@ -62,9 +62,10 @@ function convMacsPerImage(suffix: Suffix): number {
  * Several steps per run when large weights train beside little convolution arithmetic (the
  * seed's dense head, block5 and the head) and this run's share of free memory allows (8 GB):
  * onnxruntime-node returns every updated weight and its optimizer state in a fresh buffer,
- * 411 MB each for fc1, a cost four steps share. VGG16 at 224, Zen 5, batch 16: frozen 15 28 images/s at 7.4 GB with 4 steps
- * against 21 at 5.1 GB with 1; frozen 11 (blocks 4-5) 7.8 images/s with either, at 8.2 GB
- * against 5.0, so one. One step also lets a stop land on the next batch.
+ * 411 MB each for fc1, a cost four steps share. VGG16 at 224, Zen 5, batch 16: frozen 15
+ * 28 images/s at 7.4 GB with 4 steps against 21 at 5.1 GB with 1; frozen 11 (blocks 4-5)
+ * 7.8 images/s with either, at 8.2 GB against 5.0, so one. One step also lets a stop land on
+ * the next batch.
  */
 export function defaultStepsPerRun(graphs: SuffixGraphs, suffix: Suffix, env: Record<string, string | undefined> = process.env, freeBytes = freeBytesPerRun(env)): number {
   const asked = env.THAW_STEPS_PER_RUN?.trim();
@@ -120,7 +121,7 @@ export class OrtTrainingEngine implements TrainingEngine {
       ort.InferenceSession.create(graphs.forward, sessionOptions),
       steps > 1 ? ort.InferenceSession.create(buildSuffixGraphs(suffix, optimizer, steps, block).train, sessionOptions) : undefined,
     ]);
-    const perRun = `${steps > 1 ? `, ${steps} steps per run` : ""}${block && suffix.ops.some((op) => op.kind === "conv" && op.inChannels % block === 0 && op.outChannels % block === 0) ? `, blocked convolutions (NCHW${block}c)` : ""}`;
+    const perRun = `${steps > 1 ? `, ${steps} steps per run` : ""}${suffix.ops.some((op) => op.kind === "conv" && blockedConvFits(block, op.inChannels, op.outChannels)) ? `, blocked convolutions (NCHW${block}c)` : ""}`;
     const engine = new OrtTrainingEngine(ort, train, multiStep, steps, forward, graphs, suffix, optimizer, model, `${reason}; ${description}${perRun}`, provider);
     for (const p of graphs.params) {
       const weight = model.getLayer(p.layer).getWeights()[p.index];
