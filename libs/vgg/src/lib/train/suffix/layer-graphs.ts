@@ -5,12 +5,14 @@
 //   Conv2D   input gradient = a convolution of dZ with the kernel transposed and flipped;
 //            kernel gradient = one GEMM per kernel offset over the shifted, padded input
 //            (measured faster here than ConvTranspose and than a convolution over the batch),
-//            or on the blocked kernels a 1x1 convolution over the batch's pixels (nchwc.ts).
+//            or on the blocked kernels 1x1 convolutions over the batch's pixels (nchwc.ts), in
+//            Winograd's form where the maps are even (winograd.ts).
 //   MaxPool  MaxUnpool routes each gradient to the index MaxPool picked: the first maximum of
 //            its window in row-major order, as TensorFlow's MaxPoolGrad does on ties.
 //   Dense    GEMMs; relu masks from the pre-activation (z > 0), as TF.js' step gradient.
 import type { GraphWriter } from "./graph-writer.ts";
 import { blockedConv, blockedConvFits, blockedConvInputGradient, blockedConvKernelGradient, type ConvDims } from "./nchwc.ts";
+import { winogradFits, winogradKernelGradient } from "./winograd.ts";
 import { outputShape, type SuffixOp } from "./suffix-layers.ts";
 
 export type Layout = "nhwc" | "nchw" | "flat";
@@ -163,7 +165,11 @@ export function backwardOp(g: GraphWriter, saved: Saved, dy: string, params: Par
       const dz = throughActivation(g, dy, aux!, op.activation, op.layer);
       const [kernel] = params(op.layer);
       // input.blocked: the forward ran on the blocked kernels
-      const kernelGradient = () => (input.blocked ? blockedConvKernelGradient(g, input.blocked, dz, convDims(op), input.shape, op.layer) : convKernelGradient(g, op, input, dz));
+      const kernelGradient = () => {
+        if (!input.blocked) return convKernelGradient(g, op, input, dz);
+        const d = convDims(op);
+        return winogradFits(d, input.shape) ? winogradKernelGradient(g, input.blocked, dz, d, input.shape, op.layer) : blockedConvKernelGradient(g, input.blocked, dz, d, input.shape, op.layer);
+      };
       onGradient?.(op.layer, 0, folded(g, kernelGradient));
       onGradient?.(op.layer, 1, folded(g, () => g.sum(dz, [0, 2, 3], `${op.layer}_dbias`)));
       if (!needInput) return undefined;

@@ -103,7 +103,7 @@ export function blockedConvInputGradient(g: GraphWriter, dz: string, kernel: str
   return reorderedConv(g, blockedOf(g, { tensor: dz, layout: "nchw" }, `${base}_dx_in`), filter, undefined, d.kh, d.kw, d.inChannels, false, `${base}_dx`).tensor;
 }
 
-function gcd(a: number, b: number): number {
+export function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
@@ -144,7 +144,7 @@ export function blockedConvKernelGradient(g: GraphWriter, xBlocked: string, dz: 
 }
 
 /** How many zero images make the batch of `x` a multiple of `images`, as an int64 [1]. */
-function batchPadding(g: GraphWriter, x: string, images: number, base: string): string {
+export function batchPadding(g: GraphWriter, x: string, images: number, base: string): string {
   const n = g.node("Slice", [g.node("Shape", [x], `${base}_shape`), g.int64([0]), g.int64([1])], `${base}_n`);
   const m = g.int64([images]);
   return g.node("Mod", [g.node("Sub", [m, g.node("Mod", [n, m], `${base}_rest`)], `${base}_missing`), m], base);
