@@ -5,14 +5,15 @@
 //   Conv2D   input gradient = a convolution of dZ with the kernel transposed and flipped;
 //            kernel gradient = one GEMM per kernel offset over the shifted, padded input
 //            (measured faster here than ConvTranspose and than a convolution over the batch),
-//            or on the blocked kernels 1x1 convolutions over the batch's pixels (nchwc.ts), in
-//            Winograd's form where the maps are even (winograd.ts).
+//            or on the blocked kernels 1x1 convolutions over the batch's pixels (nchwc.ts).
+//            On the blocked kernels and even maps of 8x8 or more, all three take Winograd's
+//            form (winograd.ts).
 //   MaxPool  MaxUnpool routes each gradient to the index MaxPool picked: the first maximum of
 //            its window in row-major order, as TensorFlow's MaxPoolGrad does on ties.
 //   Dense    GEMMs; relu masks from the pre-activation (z > 0), as TF.js' step gradient.
 import type { GraphWriter } from "./graph-writer.ts";
 import { blockedConv, blockedConvFits, blockedConvInputGradient, blockedConvKernelGradient, type ConvDims } from "./nchwc.ts";
-import { winogradFits, winogradKernelGradient } from "./winograd.ts";
+import { winogradConv, winogradConvInputGradient, winogradFits, winogradKernelGradient } from "./winograd.ts";
 import { outputShape, type SuffixOp } from "./suffix-layers.ts";
 
 export type Layout = "nhwc" | "nchw" | "flat";
@@ -72,7 +73,10 @@ export function forwardOp(g: GraphWriter, op: SuffixOp, input: Flow, params: Par
       const [kernel, bias] = params(op.layer);
       if (blockedConvFits(g.nchwcBlock, op.inChannels, op.outChannels) && input.layout !== "flat") {
         // relu fused: its output is positive exactly where the pre-activation is, so it serves as the mask
-        const y = blockedConv(g, { tensor: input.tensor, layout: input.layout, blocked: input.blocked }, kernel, bias, convDims(op), op.activation === "relu", op.layer);
+        const x = { tensor: input.tensor, layout: input.layout, blocked: input.blocked };
+        const d = convDims(op);
+        const relu = op.activation === "relu";
+        const y = winogradFits(d, input.shape) ? winogradConv(g, x, kernel, bias, d, input.shape, relu, op.layer) : blockedConv(g, x, kernel, bias, d, relu, op.layer);
         return { out: { ...y.out, shape }, saved: { op, input: { ...input, blocked: y.inputBlocked }, aux: y.out.tensor } };
       }
       const x = toNchw(g, input);
@@ -174,7 +178,8 @@ export function backwardOp(g: GraphWriter, saved: Saved, dy: string, params: Par
       onGradient?.(op.layer, 1, folded(g, () => g.sum(dz, [0, 2, 3], `${op.layer}_dbias`)));
       if (!needInput) return undefined;
       if (input.blocked) {
-        const dx = blockedConvInputGradient(g, dz, kernel, convDims(op), op.layer);
+        const d = convDims(op);
+        const dx = winogradFits(d, input.shape) ? winogradConvInputGradient(g, dz, kernel, d, input.shape, op.layer) : blockedConvInputGradient(g, dz, kernel, d, op.layer);
         return input.layout === "nhwc" ? g.transpose(dx, [0, 2, 3, 1], `${op.layer}_dx_nhwc`) : dx;
       }
       const flipped = g.node("Slice", [g.transpose(kernel, [2, 3, 0, 1], `${op.layer}_iohw`), g.int64([-1, -1]), g.int64([-1_000_000, -1_000_000]), g.int64([2, 3]), g.int64([-1, -1])], `${op.layer}_flipped`);

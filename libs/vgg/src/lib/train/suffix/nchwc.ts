@@ -59,7 +59,7 @@ export interface BlockedTensor {
 }
 
 /** `x` in the blocked layout: as a blocked kernel left it, else through ReorderInput (which reads NHWC too). */
-function blockedOf(g: GraphWriter, x: BlockedTensor, base: string): string {
+export function blockedOf(g: GraphWriter, x: BlockedTensor, base: string): string {
   return x.blocked ?? g.b.addDomainNode(DOMAIN, "ReorderInput", [x.tensor], base, x.layout === "nhwc" ? { channels_last: 1 } : {});
 }
 
