@@ -112,7 +112,12 @@ export class OrtTrainingEngine implements TrainingEngine {
   static async create(model: LayersModel, suffix: Suffix, spec: OptimizerSpec, reason: string, options: OrtTrainingOptions = {}): Promise<OrtTrainingEngine> {
     const ort = await loadOnnxRuntime();
     const optimizer = graphOptimizer(spec);
-    const { options: sessionOptions, description, provider } = ortSessionOptions(options);
+    const { options: placed, description, provider } = ortSessionOptions(options);
+    // Without memory patterns each intermediate takes its own block from ONNX Runtime's arena,
+    // instead of every run taking one block the size of the whole step's intermediates, which
+    // the arena could not fit again beside the outputs and so grew: frozen 11 at 224 held 3.7
+    // GB after 12 steps against 6.0 GB with them, at the same speed (Zen 4, 2 threads).
+    const sessionOptions = { ...placed, enableMemPattern: false };
     const block = provider === "cpu" && options.blockedConvolutions !== false ? await nchwcBlockSize(ort) : undefined;
     const graphs = buildSuffixGraphs(suffix, optimizer, 1, block);
     const steps = options.stepsPerRun ?? defaultStepsPerRun(graphs, suffix);
