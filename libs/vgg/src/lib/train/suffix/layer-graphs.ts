@@ -7,13 +7,13 @@
 //            (measured faster here than ConvTranspose and than a convolution over the batch),
 //            or on the blocked kernels 1x1 convolutions over the batch's pixels (nchwc.ts).
 //            On the blocked kernels and even maps of 8x8 or more, all three take Winograd's
-//            form (winograd.ts).
+//            form (winograd.ts), the kernel gradient reading the tiles the forward transformed.
 //   MaxPool  MaxUnpool routes each gradient to the index MaxPool picked: the first maximum of
 //            its window in row-major order, as TensorFlow's MaxPoolGrad does on ties.
 //   Dense    GEMMs; relu masks from the pre-activation (z > 0), as TF.js' step gradient.
 import type { GraphWriter } from "./graph-writer.ts";
-import { blockedConv, blockedConvFits, blockedConvInputGradient, blockedConvKernelGradient, type ConvDims } from "./nchwc.ts";
-import { winogradConv, winogradConvInputGradient, winogradFits, winogradKernelGradient } from "./winograd.ts";
+import { blockedConv, blockedConvFits, blockedConvInputGradient, blockedConvKernelGradient, type BlockedTensor, type ConvDims } from "./nchwc.ts";
+import { winogradConv, winogradConvInputGradient, winogradFits, winogradKernelGradient, type WinogradInput } from "./winograd.ts";
 import { outputShape, type SuffixOp } from "./suffix-layers.ts";
 
 export type Layout = "nhwc" | "nchw" | "flat";
@@ -36,6 +36,8 @@ export interface Saved {
   aux?: string;
   /** maxPool: the input in NCHW, whose shape MaxUnpool restores. */
   nchw?: string;
+  /** conv in Winograd's form: the input as its forward transformed it, for the kernel gradient. */
+  winograd?: WinogradInput;
 }
 
 /** Graph names of a weighted layer's kernel and bias (Keras' order: 0 kernel, 1 bias). */
@@ -76,8 +78,8 @@ export function forwardOp(g: GraphWriter, op: SuffixOp, input: Flow, params: Par
         const x = { tensor: input.tensor, layout: input.layout, blocked: input.blocked };
         const d = convDims(op);
         const relu = op.activation === "relu";
-        const y = winogradFits(d, input.shape) ? winogradConv(g, x, kernel, bias, d, input.shape, relu, op.layer) : blockedConv(g, x, kernel, bias, d, relu, op.layer);
-        return { out: { ...y.out, shape }, saved: { op, input: { ...input, blocked: y.inputBlocked }, aux: y.out.tensor } };
+        const y: { out: Required<BlockedTensor>; inputBlocked: string; input?: WinogradInput } = winogradFits(d, input.shape) ? winogradConv(g, x, kernel, bias, d, input.shape, relu, op.layer) : blockedConv(g, x, kernel, bias, d, relu, op.layer);
+        return { out: { ...y.out, shape }, saved: { op, input: { ...input, blocked: y.inputBlocked }, aux: y.out.tensor, winograd: y.input } };
       }
       const x = toNchw(g, input);
       const oihw = g.transpose(kernel, [3, 2, 0, 1], `${op.layer}_oihw`);
@@ -163,16 +165,16 @@ export type OnGradient = (layer: string, index: 0 | 1, gradient: GradientOf) => 
  * respect to its input (in the input's layout), or undefined when `needInput` is false.
  */
 export function backwardOp(g: GraphWriter, saved: Saved, dy: string, params: ParamNames, needInput: boolean, onGradient: OnGradient | undefined): string | undefined {
-  const { op, input, aux } = saved;
+  const { op, input, aux, winograd } = saved;
   switch (op.kind) {
     case "conv": {
       const dz = throughActivation(g, dy, aux!, op.activation, op.layer);
       const [kernel] = params(op.layer);
       // input.blocked: the forward ran on the blocked kernels
       const kernelGradient = () => {
+        if (winograd) return winogradKernelGradient(g, winograd, dz, convDims(op), input.shape, op.layer);
         if (!input.blocked) return convKernelGradient(g, op, input, dz);
-        const d = convDims(op);
-        return winogradFits(d, input.shape) ? winogradKernelGradient(g, input.blocked, dz, d, input.shape, op.layer) : blockedConvKernelGradient(g, input.blocked, dz, d, input.shape, op.layer);
+        return blockedConvKernelGradient(g, input.blocked, dz, convDims(op), input.shape, op.layer);
       };
       onGradient?.(op.layer, 0, folded(g, kernelGradient));
       onGradient?.(op.layer, 1, folded(g, () => g.sum(dz, [0, 2, 3], `${op.layer}_dbias`)));

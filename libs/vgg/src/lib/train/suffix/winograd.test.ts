@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import * as ort from "onnxruntime-node";
 import { GraphWriter } from "./graph-writer.ts";
 import { blockedConvKernelGradient, nchwcBlockSize, type ConvDims } from "./nchwc.ts";
-import { winogradConv, winogradConvInputGradient, winogradFits, winogradKernelGradient } from "./winograd.ts";
+import { winogradConv, winogradConvInputGradient, winogradFits, winogradInput, winogradKernelGradient } from "./winograd.ts";
 
 function reference(x: Float32Array, dz: Float32Array, [n, h, w, c]: number[], out: number): Float64Array {
   const dk = new Float64Array(9 * c * out);
@@ -28,11 +28,13 @@ function reference(x: Float32Array, dz: Float32Array, [n, h, w, c]: number[], ou
   return dk;
 }
 
-async function kernelGradient(form: "winograd" | "direct", block: number, x: Float32Array, dz: Float32Array, [n, h, w, c]: number[], out: number): Promise<Float32Array> {
+/** "winograd": from the tiles as the forward keeps them; "remade": from the padded input alone, as for large maps. */
+async function kernelGradient(form: "winograd" | "remade" | "direct", block: number, x: Float32Array, dz: Float32Array, [n, h, w, c]: number[], out: number): Promise<Float32Array> {
   const g = new GraphWriter(["x", "dz", "dk"], block);
   const xBlocked = g.b.addDomainNode("com.microsoft.nchwc", "ReorderInput", ["x"], "x_blocked", { channels_last: 1 });
   const d: ConvDims = { kh: 3, kw: 3, inChannels: c, outChannels: out };
-  const dk = form === "winograd" ? winogradKernelGradient(g, xBlocked, "dz", d, [h, w], "conv") : blockedConvKernelGradient(g, xBlocked, "dz", d, [h, w], "conv");
+  const input = winogradInput(g, xBlocked, c, [h, w], "conv");
+  const dk = form === "direct" ? blockedConvKernelGradient(g, xBlocked, "dz", d, [h, w], "conv") : winogradKernelGradient(g, form === "remade" ? { ...input, tiles: undefined } : input, "dz", d, [h, w], "conv");
   g.named("Identity", [dk], "dk");
   const bytes = g.b.encode([{ name: "x", shape: [null, h, w, c] }, { name: "dz", shape: [null, out, h, w] }], [{ name: "dk", shape: [3, 3, c, out] }], {}, "kernel_gradient");
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ["cpu"] });
@@ -157,7 +159,7 @@ describe("Winograd kernel gradient", () => {
       const dz = Float32Array.from({ length: n * out * h * w }, (_, i) => Math.cos(i * 0.7));
       const expected = reference(x, dz, [n, h, w, c], out);
       const scale = Math.max(...Array.from(expected, Math.abs));
-      for (const form of ["winograd", "direct"] as const) {
+      for (const form of ["winograd", "remade", "direct"] as const) {
         const ours = await kernelGradient(form, block, x, dz, [n, h, w, c], out);
         const worst = Math.max(...Array.from(ours, (v, i) => Math.abs(v - expected[i])));
         expect(worst / scale, form).toBeLessThan(1e-5);

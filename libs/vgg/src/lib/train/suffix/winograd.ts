@@ -4,7 +4,8 @@
 // products of (pixels/4 x in) by (in x out), 2.25x fewer multiply-adds than the direct form,
 // between transforms made of slices and adds. Its transpose gives the kernel gradient:
 // dk = G^T [sum over tiles of (B^T x B) . (A dy A^T)] G. The products run on ONNX Runtime's
-// blocked 1x1 convolutions (see nchwc.ts). Measured on a Zen 5 (2 threads, batch 16),
+// blocked 1x1 convolutions (see nchwc.ts); the forward lays its tiles out as the kernel
+// gradient reads them, so one transform of the input serves both. Measured on a Zen 5 (2 threads, batch 16),
 // transforms included: forward 28x28x512 in 150 -> 125 ms; kernel gradient 28x28x512 in
 // 181 -> 149 ms, 28x28 256 -> 512 in 93 -> 80 ms, 14x14x512 in 67 -> 46 ms.
 import { batchPadding, blockedOf, gcd, type BlockedTensor, type ConvDims } from "./nchwc.ts";
@@ -102,14 +103,72 @@ function winogradBlocked(g: GraphWriter, xb: string, kernels: string[], bias: st
 }
 
 /**
- * Winograd's form of nchwc.ts' blockedConv: a 'same' 3x3 convolution of `x` with a Keras
- * kernel, `relu` applied. Returns the output (NCHW and blocked) and the input's blocked form.
+ * Bytes of transformed tiles per image up to which the forward keeps them for the kernel
+ * gradient (28x28x512: 6.4 MB; frozen 11 keeps 335 MB of tiles at batch 16), which otherwise
+ * remakes them from the padded input (frozen 0's maps at 56x56x256 and more).
  */
-export function winogradConv(g: GraphWriter, x: BlockedTensor, kernel: string, bias: string | undefined, d: ConvDims, [h, w]: number[], relu: boolean, base: string): { out: Required<BlockedTensor>; inputBlocked: string } {
+const KEPT_TILE_BYTES_PER_IMAGE = 8 * 2 ** 20;
+
+/**
+ * A convolution's input as the forward transformed it, for its kernel gradient: channel blocks
+ * outermost, padded in space and with zero images appended so the batch's tiles fill whole
+ * channel blocks (the kernel gradient's products take the tiles as channels).
+ */
+export interface WinogradInput {
+  /** [in/B, N', h+2, w+2, B], N' = N + the zero images. */
+  padded: string;
+  /** int64 [1]: how many zero images were appended. */
+  extra: string;
+  /** The batch multiple the zero images round N up to; 1 when none are ever needed. */
+  images: number;
+  /** B^T x B of every tile, 16 tensors [in/B, N', h/2, w/2, B] in (p, q) order; kept only while small (the kernel gradient remakes them otherwise). */
+  tiles?: string[];
+}
+
+/**
+ * `xBlocked` ([N, in/B, h, w, B]) padded and cut into transformed tiles, in the layout both the
+ * forward's products and the kernel gradient's read, so one transform can serve both.
+ */
+export function winogradInput(g: GraphWriter, xBlocked: string, inChannels: number, [h, w]: number[], base: string): Required<WinogradInput> {
+  const block = g.nchwcBlock!;
+  const [th, tw] = [h / 2, w / 2];
+  const inBlocks = inChannels / block;
+  const images = block / gcd(th * tw, block);
+  const extra = images === 1 ? g.int64([0]) : batchPadding(g, xBlocked, images, `${base}_wextra`);
+  const xBlocks = g.transpose(g.reshape(xBlocked, [-1, inBlocks, h, w, block], `${base}_wxb`), [1, 0, 2, 3, 4], `${base}_wxblocks`);
+  const pads = g.node("Concat", [g.int64([0, 0, 1, 1, 0, 0]), extra, g.int64([1, 1, 0])], `${base}_wpads`, { axis: 0 });
+  const padded = g.node("Pad", [xBlocks, pads], `${base}_wxpad`);
+  const tiles = tileTransforms(g, padded, [inBlocks, -1], [h, w], block, `${base}_wt`);
+  return { padded, extra, images, tiles };
+}
+
+/**
+ * Winograd's form of nchwc.ts' blockedConv: a 'same' 3x3 convolution of `x` with a Keras
+ * kernel, `relu` applied. Each of the 16 products is a blocked 1x1 convolution of one image
+ * whose width is the batch's tiles ([in/B, N', th, tw, B] is that image's blocked layout), so
+ * the kernel gradient reads the same transformed tiles. Returns the output (NCHW and blocked),
+ * the input's blocked form and its tiles.
+ */
+export function winogradConv(g: GraphWriter, x: BlockedTensor, kernel: string, bias: string | undefined, d: ConvDims, [h, w]: number[], relu: boolean, base: string): { out: Required<BlockedTensor>; inputBlocked: string; input: WinogradInput } {
+  const block = g.nchwcBlock!;
+  const [th, tw] = [h / 2, w / 2];
   const inputBlocked = blockedOf(g, x, `${base}_y_in`);
-  const z = winogradBlocked(g, inputBlocked, transformedKernels(g, kernel, d, false, `${base}_wk`), bias, d.inChannels, d.outChannels, [h, w], `${base}_wy`);
+  const keep = 16 * h * w * d.inChannels <= KEPT_TILE_BYTES_PER_IMAGE;
+  const input = winogradInput(g, inputBlocked, d.inChannels, [h, w], base);
+  const kernels = transformedKernels(g, kernel, d, false, `${base}_wk`);
+  const m = input.tiles.map((v, i) => {
+    const image = g.reshape(v, [1, d.inChannels, 1, -1], `${base}_wv${i}`);
+    return g.b.addDomainNode(DOMAIN, "Conv", i === 5 && bias ? [image, kernels[i], bias] : [image, kernels[i]], `${base}_wy_m${i}`, { kernel_shape: [1, 1] });
+  });
+  const byRow = [0, 1, 2, 3].map((p) => outputTransform(g, m.slice(4 * p, 4 * p + 4), `${base}_wy_z${p}`));
+  const [y0, y1] = [0, 1].map((b) => outputTransform(g, byRow.map((z) => z[b]), `${base}_wy_y${b}`));
+  // [y[0][0], y[0][1], y[1][0], y[1][1]] as [a, b, out/B, N', th, tw, B] -> [N', out/B, th, a, tw, b, B]
+  const stacked = g.reshape(g.node("Concat", [y0[0], y1[0], y0[1], y1[1]], `${base}_wy_ys`, { axis: 0 }), [2, 2, d.outChannels / block, -1, th, tw, block], `${base}_wy_ys_split`);
+  let z = g.reshape(g.transpose(stacked, [3, 2, 4, 0, 5, 1, 6], `${base}_wy_tiles`), [-1, d.outChannels, h, w], `${base}_wy_padded`);
+  // the appended zero images' outputs dropped
+  if (input.images > 1) z = g.node("Slice", [z, g.int64([0]), g.node("Slice", [g.node("Shape", [inputBlocked], `${base}_wy_shape`), g.int64([0]), g.int64([1])], `${base}_wy_n`), g.int64([0])], `${base}_wy_blocked`);
   const yb = relu ? g.node("Relu", [z], `${base}_y_blocked`) : z;
-  return { out: { tensor: g.b.addDomainNode(DOMAIN, "ReorderOutput", [yb], `${base}_y`, { channels: d.outChannels }), layout: "nchw", blocked: yb }, inputBlocked };
+  return { out: { tensor: g.b.addDomainNode(DOMAIN, "ReorderOutput", [yb], `${base}_y`, { channels: d.outChannels }), layout: "nchw", blocked: yb }, inputBlocked, input: keep ? input : { ...input, tiles: undefined } };
 }
 
 /** Winograd's form of nchwc.ts' blockedConvInputGradient: dZ (NCHW) to dX (NCHW). */
@@ -129,27 +188,21 @@ function outputGradientTransform(g: GraphWriter, dy: string, axis: number, base:
 }
 
 /**
- * The kernel gradient [3, 3, in, out] of a blocked 'same' 3x3 convolution whose input
- * `xBlocked` ([N, in/B, h, w, B], as the forward read it) has even h and w, from dZ (NCHW).
- * Each of the 16 products is a blocked 1x1 convolution of A dZ A^T, taken as one image whose
- * channels are the batch's N*h*w/4 tiles, with B^T x B as its filter (like nchwc.ts' direct form).
+ * The kernel gradient [3, 3, in, out] of a blocked 'same' 3x3 convolution over even h and w,
+ * from dZ (NCHW) and the input's tiles as the forward made them (remade here when it did not
+ * keep them). Each of the 16 products is a blocked 1x1 convolution of A dZ A^T, taken as one
+ * image whose channels are the batch's N'*h*w/4 tiles, with B^T x B as its filter (like
+ * nchwc.ts' direct form).
  */
-export function winogradKernelGradient(g: GraphWriter, xBlocked: string, dz: string, d: ConvDims, [h, w]: number[], base: string): string {
+export function winogradKernelGradient(g: GraphWriter, input: WinogradInput, dz: string, d: ConvDims, [h, w]: number[], base: string): string {
   const block = g.nchwcBlock!;
   const [th, tw] = [h / 2, w / 2];
-  const inBlocks = d.inChannels / block;
-  // tiles must fill whole channel blocks: zero images are appended as in nchwc.ts
-  const images = block / gcd(th * tw, block);
-  const extra = images === 1 ? g.int64([0]) : batchPadding(g, xBlocked, images, `${base}_wextra`);
-  // x with channel blocks outermost, padded in space (and batch): [in/B, N, h+2, w+2, B]
-  const xBlocks = g.transpose(g.reshape(xBlocked, [-1, inBlocks, h, w, block], `${base}_wxb`), [1, 0, 2, 3, 4], `${base}_wxblocks`);
-  const pads = g.node("Concat", [g.int64([0, 0, 1, 1, 0, 0]), extra, g.int64([1, 1, 0])], `${base}_wpads`, { axis: 0 });
-  const padded = g.node("Pad", [xBlocks, pads], `${base}_wxpad`);
-  // each [in/B, N, th, tw, B]: the blocked filter layout [in/B][tiles/B][B(tile)][B(in)] of a
+  const tiles = input.tiles ?? tileTransforms(g, input.padded, [d.inChannels / block, -1], [h, w], block, `${base}_wt`);
+  // each [in/B, N', th, tw, B]: the blocked filter layout [in/B][tiles/B][B(tile)][B(in)] of a
   // 1x1 convolution from tiles to `in`
-  const filters = tileTransforms(g, padded, [inBlocks, -1], [h, w], block, `${base}_wt`).map((v, i) => g.reshape(v, [d.inChannels, -1, 1, 1], `${base}_wfilter${i}`));
+  const filters = tiles.map((v, i) => g.reshape(v, [d.inChannels, -1, 1, 1], `${base}_wfilter${i}`));
   // A dZ A^T: dZ NHWC with the parity of rows and columns split out, [N, th, 2, tw, 2, out]
-  const dzPadded = images === 1 ? dz : g.node("Pad", [dz, g.node("Concat", [g.int64([0, 0, 0, 0]), extra, g.int64([0, 0, 0])], `${base}_wdzpads`, { axis: 0 })], `${base}_wdzpad`);
+  const dzPadded = input.images === 1 ? dz : g.node("Pad", [dz, g.node("Concat", [g.int64([0, 0, 0, 0]), input.extra, g.int64([0, 0, 0])], `${base}_wdzpads`, { axis: 0 })], `${base}_wdzpad`);
   const dzTiles = g.reshape(g.transpose(dzPadded, [0, 2, 3, 1], `${base}_wdz_nhwc`), [-1, th, 2, tw, 2, d.outChannels], `${base}_wdz_tiles`);
   const tileImages = outputGradientTransform(g, dzTiles, 2, `${base}_wdr`).flatMap((r, p) =>
     outputGradientTransform(g, r, 4, `${base}_wdc${p}`).map((m, q) => g.b.addDomainNode(DOMAIN, "ReorderInput", [g.reshape(m, [1, -1, 1, d.outChannels], `${base}_wdm${p}${q}`)], `${base}_wdm${p}${q}_blocked`)),
