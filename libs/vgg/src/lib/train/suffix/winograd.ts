@@ -5,9 +5,9 @@
 // between transforms made of slices and adds. Its transpose gives the kernel gradient:
 // dk = G^T [sum over tiles of (B^T x B) . (A dy A^T)] G. The products run on ONNX Runtime's
 // blocked 1x1 convolutions (see nchwc.ts); the forward lays its tiles out as the kernel
-// gradient reads them, so one transform of the input serves both. Measured on a Zen 5 (2 threads, batch 16),
-// transforms included: forward 28x28x512 in 150 -> 125 ms; kernel gradient 28x28x512 in
-// 181 -> 149 ms, 28x28 256 -> 512 in 93 -> 80 ms, 14x14x512 in 67 -> 46 ms.
+// gradient reads them, so one transform of the input serves both. Measured on a Zen 5
+// (2 threads, batch 16), transforms included: forward 28x28x512 in 150 -> 125 ms; kernel
+// gradient 28x28x512 in 181 -> 149 ms, 28x28 256 -> 512 in 93 -> 80 ms, 14x14x512 in 67 -> 46 ms.
 import { batchPadding, blockedOf, gcd, type BlockedTensor, type ConvDims } from "./nchwc.ts";
 import type { GraphWriter } from "./graph-writer.ts";
 
@@ -84,22 +84,31 @@ function transformedKernels(g: GraphWriter, kernel: string, d: ConvDims, transpo
 }
 
 /**
- * A 'same' 3x3 convolution of blocked `xb` ([N, in/B, h, w, B]) with the 16 transformed
- * kernels, blocked [N, out/B, h, w, B]. `bias` goes to the (1, 1) product, which A^T adds to
- * all four outputs of a tile once each.
+ * A^T m A over the 16 products `m` ((p, q) order) back to the blocked output [N, out, h, w]:
+ * each product is [N, out/B, th, tw, B] in memory, or [out/B, N', th, tw, B] when
+ * `channelsOuter` (the forward's layout).
  */
-function winogradBlocked(g: GraphWriter, xb: string, kernels: string[], bias: string | undefined, inChannels: number, outChannels: number, [h, w]: number[], base: string): string {
+function untile(g: GraphWriter, m: string[], outChannels: number, [h, w]: number[], channelsOuter: boolean, base: string): string {
+  const block = g.nchwcBlock!;
+  const [th, tw] = [h / 2, w / 2];
+  // columns of each tile row first (q), then rows (p): y[a][b]
+  const byRow = [0, 1, 2, 3].map((p) => outputTransform(g, m.slice(4 * p, 4 * p + 4), `${base}_z${p}`));
+  const [y0, y1] = [0, 1].map((b) => outputTransform(g, byRow.map((z) => z[b]), `${base}_y${b}`));
+  // [y[0][0], y[0][1], y[1][0], y[1][1]] as [a, b, (lead), th, tw, B] -> [N, out/B, th, a, tw, b, B]
+  const lead = channelsOuter ? [outChannels / block, -1] : [-1, outChannels / block];
+  const stacked = g.reshape(g.node("Concat", [y0[0], y1[0], y0[1], y1[1]], `${base}_ys`, { axis: 0 }), [2, 2, ...lead, th, tw, block], `${base}_ys_split`);
+  const perm = channelsOuter ? [3, 2, 4, 0, 5, 1, 6] : [2, 3, 4, 0, 5, 1, 6];
+  return g.reshape(g.transpose(stacked, perm, `${base}_y_tiles`), [-1, outChannels, h, w], `${base}_y_blocked`);
+}
+
+/** A 'same' 3x3 convolution of blocked `xb` ([N, in/B, h, w, B]) with the 16 transformed kernels, blocked [N, out/B, h, w, B]. */
+function winogradBlocked(g: GraphWriter, xb: string, kernels: string[], inChannels: number, outChannels: number, [h, w]: number[], base: string): string {
   const block = g.nchwcBlock!;
   const [th, tw] = [h / 2, w / 2];
   const padded = g.node("Pad", [g.reshape(xb, [-1, inChannels / block, h, w, block], `${base}_xb`), g.int64([0, 0, 1, 1, 0, 0, 0, 1, 1, 0])], `${base}_xpad`);
   const images = tileTransforms(g, padded, [-1, inChannels / block], [h, w], block, `${base}_t`).map((v, i) => g.reshape(v, [-1, inChannels, th, tw], `${base}_v${i}`));
-  const m = images.map((v, i) => g.b.addDomainNode(DOMAIN, "Conv", i === 5 && bias ? [v, kernels[i], bias] : [v, kernels[i]], `${base}_m${i}`, { kernel_shape: [1, 1] }));
-  // columns of each tile row first (q), then rows (p): y[a][b]
-  const byRow = [0, 1, 2, 3].map((p) => outputTransform(g, m.slice(4 * p, 4 * p + 4), `${base}_z${p}`));
-  const [y0, y1] = [0, 1].map((b) => outputTransform(g, byRow.map((z) => z[b]), `${base}_y${b}`));
-  // [y[0][0], y[0][1], y[1][0], y[1][1]] as [a, b, N, out/B, th, tw, B] -> [N, out/B, th, a, tw, b, B]
-  const stacked = g.reshape(g.node("Concat", [y0[0], y1[0], y0[1], y1[1]], `${base}_ys`, { axis: 0 }), [2, 2, -1, outChannels / block, th, tw, block], `${base}_ys_split`);
-  return g.reshape(g.transpose(stacked, [2, 3, 4, 0, 5, 1, 6], `${base}_y_tiles`), [-1, outChannels, h, w], `${base}_y_blocked`);
+  const m = images.map((v, i) => g.b.addDomainNode(DOMAIN, "Conv", [v, kernels[i]], `${base}_m${i}`, { kernel_shape: [1, 1] }));
+  return untile(g, m, outChannels, [h, w], false, base);
 }
 
 /**
@@ -150,21 +159,16 @@ export function winogradInput(g: GraphWriter, xBlocked: string, inChannels: numb
  * the input's blocked form and its tiles.
  */
 export function winogradConv(g: GraphWriter, x: BlockedTensor, kernel: string, bias: string | undefined, d: ConvDims, [h, w]: number[], relu: boolean, base: string): { out: Required<BlockedTensor>; inputBlocked: string; input: WinogradInput } {
-  const block = g.nchwcBlock!;
-  const [th, tw] = [h / 2, w / 2];
   const inputBlocked = blockedOf(g, x, `${base}_y_in`);
   const keep = 16 * h * w * d.inChannels <= KEPT_TILE_BYTES_PER_IMAGE;
   const input = winogradInput(g, inputBlocked, d.inChannels, [h, w], base);
   const kernels = transformedKernels(g, kernel, d, false, `${base}_wk`);
+  // `bias` goes to the (1, 1) product, which A^T adds to all four outputs of a tile once each
   const m = input.tiles.map((v, i) => {
     const image = g.reshape(v, [1, d.inChannels, 1, -1], `${base}_wv${i}`);
     return g.b.addDomainNode(DOMAIN, "Conv", i === 5 && bias ? [image, kernels[i], bias] : [image, kernels[i]], `${base}_wy_m${i}`, { kernel_shape: [1, 1] });
   });
-  const byRow = [0, 1, 2, 3].map((p) => outputTransform(g, m.slice(4 * p, 4 * p + 4), `${base}_wy_z${p}`));
-  const [y0, y1] = [0, 1].map((b) => outputTransform(g, byRow.map((z) => z[b]), `${base}_wy_y${b}`));
-  // [y[0][0], y[0][1], y[1][0], y[1][1]] as [a, b, out/B, N', th, tw, B] -> [N', out/B, th, a, tw, b, B]
-  const stacked = g.reshape(g.node("Concat", [y0[0], y1[0], y0[1], y1[1]], `${base}_wy_ys`, { axis: 0 }), [2, 2, d.outChannels / block, -1, th, tw, block], `${base}_wy_ys_split`);
-  let z = g.reshape(g.transpose(stacked, [3, 2, 4, 0, 5, 1, 6], `${base}_wy_tiles`), [-1, d.outChannels, h, w], `${base}_wy_padded`);
+  let z = untile(g, m, d.outChannels, [h, w], true, `${base}_wy`);
   // the appended zero images' outputs dropped
   if (input.images > 1) z = g.node("Slice", [z, g.int64([0]), g.node("Slice", [g.node("Shape", [inputBlocked], `${base}_wy_shape`), g.int64([0]), g.int64([1])], `${base}_wy_n`), g.int64([0])], `${base}_wy_blocked`);
   const yb = relu ? g.node("Relu", [z], `${base}_y_blocked`) : z;
@@ -174,7 +178,7 @@ export function winogradConv(g: GraphWriter, x: BlockedTensor, kernel: string, b
 /** Winograd's form of nchwc.ts' blockedConvInputGradient: dZ (NCHW) to dX (NCHW). */
 export function winogradConvInputGradient(g: GraphWriter, dz: string, kernel: string, d: ConvDims, [h, w]: number[], base: string): string {
   const dzb = blockedOf(g, { tensor: dz, layout: "nchw" }, `${base}_dx_in`);
-  const dx = winogradBlocked(g, dzb, transformedKernels(g, kernel, d, true, `${base}_wdxk`), undefined, d.outChannels, d.inChannels, [h, w], `${base}_wdx`);
+  const dx = winogradBlocked(g, dzb, transformedKernels(g, kernel, d, true, `${base}_wdxk`), d.outChannels, d.inChannels, [h, w], `${base}_wdx`);
   return g.b.addDomainNode(DOMAIN, "ReorderOutput", [dx], `${base}_dx`, { channels: d.inChannels });
 }
 
